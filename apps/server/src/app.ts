@@ -1,0 +1,60 @@
+import { contract } from '@ihf/contract';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Config } from './config.js';
+import type { Sql } from './db/client.js';
+import { buildRouteTable } from './lib/route-table.js';
+import type { Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { authorize } from './middleware/auth.js';
+import { problemHandler } from './middleware/problem.js';
+import { requestId } from './middleware/request-id.js';
+import { requireBodyType, resolveRoute } from './middleware/routing.js';
+import { mountApiRoutes } from './routes/index.js';
+import { opsRouter } from './routes/ops.js';
+import { createServices } from './services/index.js';
+
+export interface AppDeps {
+  config: Config;
+  sql: Sql;
+  logger: Logger;
+  /** Injected clock, so tests can move time. */
+  now?: () => Date;
+  migrationsDir?: string;
+}
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createApp(deps: AppDeps): { app: Express; services: ReturnType<typeof createServices> } {
+  const now = deps.now ?? (() => new Date());
+  const services = createServices({ config: deps.config, sql: deps.sql, now });
+  const metrics = createMetrics();
+  const app = express();
+  app.set('query parser', 'extended');
+  app.set('trust proxy', false);
+  app.disable('x-powered-by');
+  app.disable('etag');
+
+  app.use(requestId);
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req) => (req as express.Request).requestId,
+      customProps: (req) => ({ route: (req as express.Request).apiRoute?.path }),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+  app.use(metrics.observe);
+  app.use(opsRouter({ sql: deps.sql, metrics, migrationsDir: deps.migrationsDir }));
+
+  // Everything else is the contract: resolve the route, authenticate, check the body's
+  // media type, parse it, then hand over to ts-rest.
+  app.use(resolveRoute(buildRouteTable(contract)));
+  app.use(authorize(services.authenticator));
+  app.use(requireBodyType);
+  app.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
+  app.use(express.urlencoded({ limit: MAX_BODY_BYTES, extended: false }));
+  mountApiRoutes(app, services);
+  app.use(problemHandler(deps.logger));
+  return { app, services };
+}

@@ -1,0 +1,55 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+const bool = z
+  .enum(['true', 'false', '1', '0', ''])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1');
+
+const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().url().optional(),
+  /** Where the embedded PostgreSQL keeps its data when DATABASE_URL is not set (default: <repo>/.data/postgres). */
+  EMBEDDED_PG_DIR: z.string().default(`${REPO_ROOT}.data/postgres`),
+  REDIS_URL: z.string().url().optional(),
+  IHF_ADMIN_TOKEN: z.string().min(32, 'IHF_ADMIN_TOKEN must be at least 32 characters').optional(),
+  IHF_SECRET_KEY: z.string().min(32, 'IHF_SECRET_KEY must be at least 32 characters').optional(),
+  /** server: API and in-process worker; api: API only; worker: webhook worker only. */
+  IHF_ROLE: z.enum(['server', 'api', 'worker']).default('server'),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: bool,
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default('0,5,300,1800,7200,18000,36000,36000')
+    .transform((s, ctx) => {
+      const parts = s.split(',').map((p) => Number(p.trim()));
+      if (parts.length === 0 || parts.some((n) => !Number.isFinite(n) || n < 0)) {
+        ctx.addIssue({ code: 'custom', message: 'must be comma-separated non-negative seconds' });
+        return z.NEVER;
+      }
+      return parts;
+    }),
+  BURST_THRESHOLD: z.coerce.number().int().min(1).default(50),
+  BURST_WINDOW_SECONDS: z.coerce.number().int().min(1).default(1),
+  INJECTION_THRESHOLD: z.coerce.number().min(0).max(1).default(0.7),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Grace period for in-flight requests on SIGTERM. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once, at boot. Nothing else in the server reads process.env. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}

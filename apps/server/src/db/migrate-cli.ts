@@ -1,0 +1,15 @@
+// `pnpm migrate [up|down [count]]` against DATABASE_URL.
+import { loadConfig } from '../config.js';
+import { migrateDown, migrateUp } from './migrate.js';
+
+const config = loadConfig();
+if (!config.DATABASE_URL) {
+  console.error('DATABASE_URL is required for pnpm migrate (pnpm start migrates the embedded database itself).');
+  process.exit(2);
+}
+const [direction = 'up', count = '1'] = process.argv.slice(2);
+const names =
+  direction === 'down'
+    ? await migrateDown(config.DATABASE_URL, Number(count))
+    : await migrateUp(config.DATABASE_URL, { info: (m) => console.log(m) });
+console.log(`${direction}: ${names.length ? names.join(', ') : 'nothing to do'}`);

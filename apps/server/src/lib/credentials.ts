@@ -1,0 +1,46 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Credential format: `<kind>_<8 hex key_prefix>_<43 base64url chars = 256 random bits>`.
+ * The kind prefixes are distinctive so secret scanners can match leaked keys
+ * (`ihfk_` static API keys, `ihfat_` OAuth access tokens).
+ */
+export const CREDENTIAL_KINDS = { static: 'ihfk', oauth: 'ihfat' } as const;
+export type CredentialKind = keyof typeof CREDENTIAL_KINDS;
+
+const CREDENTIAL_PATTERN = /^(ihfk|ihfat)_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$/;
+
+export interface GeneratedCredential {
+  key: string;
+  keyPrefix: string;
+  keyHash: string;
+}
+
+export function sha256Hex(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+export function generateCredential(kind: CredentialKind): GeneratedCredential {
+  const keyPrefix = randomBytes(4).toString('hex');
+  const key = `${CREDENTIAL_KINDS[kind]}_${keyPrefix}_${randomBytes(32).toString('base64url')}`;
+  return { key, keyPrefix, keyHash: sha256Hex(key) };
+}
+
+/** The public key_prefix of a well-formed credential, or null for anything else. */
+export function parseCredential(raw: string): { kind: CredentialKind; keyPrefix: string } | null {
+  const match = CREDENTIAL_PATTERN.exec(raw);
+  if (!match) return null;
+  return { kind: match[1] === 'ihfk' ? 'static' : 'oauth', keyPrefix: match[2]! };
+}
+
+/** Constant-time comparison of two hex digests of equal length. */
+export function hashesEqual(aHex: string, bHex: string): boolean {
+  const a = Buffer.from(aHex, 'hex');
+  const b = Buffer.from(bHex, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Constant-time comparison of two secrets of any length (compares their digests). */
+export function secretsEqual(a: string, b: string): boolean {
+  return hashesEqual(sha256Hex(a), sha256Hex(b));
+}

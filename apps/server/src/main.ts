@@ -1,0 +1,66 @@
+// Boots the server: configuration, database (embedded when DATABASE_URL is unset),
+// migrations, HTTP, and a graceful stop on SIGTERM/SIGINT.
+import { randomBytes } from 'node:crypto';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createSql } from './db/client.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
+import { migrateUp } from './db/migrate.js';
+import { createLogger } from './logger.js';
+import { listen } from './server.js';
+
+function withLocalAdminToken(config: Config): Config {
+  if (config.IHF_ADMIN_TOKEN) return config;
+  if (config.NODE_ENV === 'production') {
+    throw new ConfigError('IHF_ADMIN_TOKEN is required when NODE_ENV=production.');
+  }
+  const token = `ihfadm_${randomBytes(32).toString('base64url')}`;
+  // Printed once, to the terminal only (never to the JSON log stream).
+  process.stderr.write(
+    `\n  No IHF_ADMIN_TOKEN was set, so this run generated one:\n\n    ${token}\n\n` +
+      `  Use it as "Authorization: Bearer <token>" on /api/v2/admin routes. It lasts until this process stops.\n\n`,
+  );
+  return { ...config, IHF_ADMIN_TOKEN: token };
+}
+
+async function main(): Promise<void> {
+  const config = withLocalAdminToken(loadConfig());
+  const logger = createLogger(config.LOG_LEVEL);
+
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, logger);
+    databaseUrl = embedded.url;
+  }
+  const applied = await migrateUp(databaseUrl, { info: (m) => logger.debug(m) });
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+
+  const sql = createSql(databaseUrl);
+  const { app } = createApp({ config, sql, logger });
+  const running = await listen(app, config.PORT, config.HOST);
+  logger.info({ url: running.url, embeddedDatabase: Boolean(embedded) }, 'IHF External API listening');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining in-flight requests');
+    await running.stop(config.SHUTDOWN_TIMEOUT_MS);
+    await sql.end({ timeout: 5 });
+    await embedded?.stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    process.stderr.write(`Fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,93 @@
+import type { ErrorRequestHandler, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { problemTypeFor, type Problem } from '@ihf/contract';
+import type { RequestValidationError } from '@ts-rest/express';
+import type { ZodError } from 'zod';
+import { ApiError, type FieldError } from '../errors.js';
+
+const toPointer = (path: (string | number)[]) =>
+  '/' + path.map((p) => String(p).replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
+
+function fieldErrors(location: FieldError['location'], err: ZodError | null): FieldError[] {
+  return (err?.issues ?? []).map((issue) => ({
+    location,
+    pointer: issue.path.length ? toPointer(issue.path) : '',
+    message: issue.message,
+    code: issue.code,
+  }));
+}
+
+/** The one mapping from ts-rest's request validation failure to a 422 listing each field. */
+export function validationError(err: RequestValidationError): ApiError {
+  const errors = [
+    ...fieldErrors('path', err.pathParams),
+    ...fieldErrors('header', err.headers),
+    ...fieldErrors('query', err.query),
+    ...fieldErrors('body', err.body),
+  ];
+  const n = errors.length;
+  return new ApiError('validation_failed', `The request has ${n} invalid field${n === 1 ? '' : 's'}.`, { errors });
+}
+
+interface HttpError {
+  type?: string;
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+}
+
+/** Turns errors thrown by express and body-parser into ApiErrors; anything else is a 500. */
+function toApiError(err: unknown): ApiError | null {
+  if (err instanceof ApiError) return err;
+  const e = err as HttpError;
+  switch (e?.type) {
+    case 'entity.too.large':
+      return new ApiError('payload_too_large', 'The request body is larger than 1 MiB.');
+    case 'entity.parse.failed':
+      return new ApiError('malformed_json', 'The request body is not valid JSON.');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApiError('unsupported_media_type', 'The request body’s charset or encoding is not supported.');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new ApiError('bad_request', 'The request body could not be read.');
+  }
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new ApiError('bad_request', 'The request could not be understood.');
+  }
+  return null;
+}
+
+export function problemDocument(req: Request, err: ApiError): Problem {
+  return {
+    type: problemTypeFor(err.code),
+    title: err.title,
+    status: err.status,
+    detail: err.detail,
+    instance: req.originalUrl.split('?')[0],
+    code: err.code,
+    request_id: req.requestId,
+    ...(err.extra.errors ? { errors: err.extra.errors } : {}),
+    ...err.extra.members,
+  };
+}
+
+export function sendProblem(req: Request, res: Response, err: ApiError): void {
+  if (err.extra.headers) res.set(err.extra.headers);
+  res.status(err.status).type('application/problem+json').send(JSON.stringify(problemDocument(req, err)));
+}
+
+/** Mounted last: every error becomes an RFC 9457 problem document; no stack traces leave. */
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) return next(err);
+    let apiError = toApiError(err);
+    if (!apiError) {
+      logger.error({ err, requestId: req.requestId }, 'unhandled error');
+      apiError = new ApiError('internal_error', 'Something went wrong on our side. Quote the request id if you report it.');
+    }
+    sendProblem(req, res, apiError);
+  };
+}

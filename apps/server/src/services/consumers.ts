@@ -1,0 +1,105 @@
+import { TIER_DEFAULTS, type Consumer, type Tier } from '@ihf/contract';
+import { isPgError, PG_FOREIGN_KEY_VIOLATION } from '../db/client.js';
+import type { ConsumerPatch, ConsumerRow, ConsumersRepository } from '../db/repositories/consumers.js';
+import { toPage } from '../db/pagination.js';
+import { ApiError, notFound } from '../errors.js';
+import { iso } from '../lib/time.js';
+
+export function toConsumer(row: ConsumerRow): Consumer {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    tier: row.tier,
+    hub_capability_manifest_id: row.hub_capability_manifest_id,
+    rate_limit_per_minute: row.rate_limit_per_minute,
+    quota_per_day: row.quota_per_day,
+    burst_threshold: row.burst_threshold,
+    quota_resets_at: iso(row.quota_resets_at),
+    is_active: row.is_active,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  };
+}
+
+interface CreateInput {
+  name: string;
+  description?: string | null;
+  tier: Tier;
+  rate_limit_per_minute?: number;
+  quota_per_day?: number;
+  burst_threshold?: number | null;
+  hub_capability_manifest_id?: string | null;
+}
+
+const unknownManifest = (id: string) =>
+  new ApiError('invalid_reference', `No hub capability manifest with id ${id}.`, {
+    errors: [{ location: 'body', pointer: '/hub_capability_manifest_id', message: 'No such manifest', code: 'not_found' }],
+  });
+
+/** Runs a write and turns a violated manifest foreign key into a 422. */
+async function withManifestCheck<T>(manifestId: string | null | undefined, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (manifestId && isPgError(err, PG_FOREIGN_KEY_VIOLATION)) throw unknownManifest(manifestId);
+    throw err;
+  }
+}
+
+export function createConsumersService(repo: ConsumersRepository) {
+  async function getRow(id: string): Promise<ConsumerRow> {
+    const row = await repo.findById(id);
+    if (!row) throw notFound('consumer', id);
+    return row;
+  }
+
+  return {
+    getRow,
+
+    async create(input: CreateInput): Promise<Consumer> {
+      const defaults = TIER_DEFAULTS[input.tier];
+      const row = await withManifestCheck(input.hub_capability_manifest_id, () =>
+        repo.insert({
+          name: input.name,
+          description: input.description ?? null,
+          tier: input.tier,
+          hub_capability_manifest_id: input.hub_capability_manifest_id ?? null,
+          rate_limit_per_minute: input.rate_limit_per_minute ?? defaults.rate_limit_per_minute,
+          quota_per_day: input.quota_per_day ?? defaults.quota_per_day,
+          burst_threshold: input.burst_threshold ?? null,
+        }),
+      );
+      return toConsumer(row);
+    },
+
+    async list(opts: { limit: number; cursor?: string; is_active?: boolean }) {
+      const rows = await repo.list({ limit: opts.limit, cursor: opts.cursor, isActive: opts.is_active });
+      return toPage(rows, opts.limit, toConsumer);
+    },
+
+    async get(id: string): Promise<Consumer> {
+      return toConsumer(await getRow(id));
+    },
+
+    /** A tier change brings the new tier's limits, except those the same request sets. */
+    async update(id: string, patch: ConsumerPatch): Promise<Consumer> {
+      const effective: ConsumerPatch = { ...patch };
+      if (patch.tier) {
+        const defaults = TIER_DEFAULTS[patch.tier];
+        effective.rate_limit_per_minute ??= defaults.rate_limit_per_minute;
+        effective.quota_per_day ??= defaults.quota_per_day;
+      }
+      const row = await withManifestCheck(patch.hub_capability_manifest_id, () => repo.update(id, effective));
+      if (!row) throw notFound('consumer', id);
+      return toConsumer(row);
+    },
+
+    async deactivate(id: string): Promise<Consumer> {
+      const row = await repo.update(id, { is_active: false });
+      if (!row) throw notFound('consumer', id);
+      return toConsumer(row);
+    },
+  };
+}
+export type ConsumersService = ReturnType<typeof createConsumersService>;

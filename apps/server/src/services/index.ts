@@ -1,0 +1,37 @@
+import type { Config } from '../config.js';
+import type { Sql } from '../db/client.js';
+import { createConsumersRepository } from '../db/repositories/consumers.js';
+import { createKeysRepository } from '../db/repositories/keys.js';
+import { createManifestsRepository } from '../db/repositories/manifests.js';
+import { createRequestLogRepository } from '../db/repositories/request-log.js';
+import { createAuthenticator } from './auth.js';
+import { createConsumersService } from './consumers.js';
+import { createKeysService } from './keys.js';
+import { createManifestsService } from './manifests.js';
+import { createMeService } from './me.js';
+
+export interface ServiceDeps {
+  config: Config;
+  sql: Sql;
+  now: () => Date;
+}
+
+/** Wires repositories into services. One call per app instance: no module singletons. */
+export function createServices({ config, sql, now }: ServiceDeps) {
+  const repos = {
+    consumers: createConsumersRepository(sql),
+    keys: createKeysRepository(sql),
+    manifests: createManifestsRepository(sql),
+    requestLog: createRequestLogRepository(sql),
+  };
+  const consumers = createConsumersService(repos.consumers);
+  return {
+    repos,
+    authenticator: createAuthenticator({ keys: repos.keys, adminToken: config.IHF_ADMIN_TOKEN, now }),
+    consumers,
+    keys: createKeysService({ keys: repos.keys, manifests: repos.manifests, consumers, now }),
+    manifests: createManifestsService(repos.manifests),
+    me: createMeService({ config, quota: repos.requestLog, now }),
+  };
+}
+export type Services = ReturnType<typeof createServices>;

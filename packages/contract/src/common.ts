@@ -1,0 +1,115 @@
+import { extendApi } from '@anatine/zod-openapi';
+import { initContract } from '@ts-rest/core';
+import { z } from 'zod';
+import { ERROR_STATUS, type ErrorCode } from './errors.js';
+import type { Scope } from './scopes.js';
+
+export const c = initContract();
+
+export const Uuid = z.string().uuid();
+/** RFC 3339 timestamp; responses are always UTC with a `Z`. */
+export const Timestamp = z.string().datetime({ offset: true });
+
+const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
+
+export const ProblemFieldError = extendApi(
+  z.object({
+    location: z.enum(['body', 'query', 'path', 'header']),
+    pointer: z.string().describe('JSON Pointer (RFC 6901) to the failing field within its location'),
+    message: z.string(),
+    code: z.string().describe('Machine-readable reason, e.g. invalid_type, too_big'),
+  }),
+  { title: 'ProblemFieldError' },
+);
+
+export const Problem = extendApi(
+  z
+    .object({
+      type: z.string().describe('URI identifying the problem type'),
+      title: z.string(),
+      status: z.number().int(),
+      detail: z.string(),
+      instance: z.string().optional().describe('The request path'),
+      code: z.enum(ERROR_CODES),
+      request_id: z.string(),
+      errors: z.array(ProblemFieldError).optional().describe('Each failing field, for validation errors'),
+    })
+    .passthrough()
+    .describe('An RFC 9457 problem document (application/problem+json)'),
+  {
+    title: 'Problem',
+    example: {
+      type: 'https://docs.ihf.dev/problems/validation-failed',
+      title: 'Validation failed',
+      status: 422,
+      detail: 'The request has 1 invalid field.',
+      instance: '/api/v2/admin/consumers',
+      code: 'validation_failed',
+      request_id: '5f0c6c1e-2a8b-4c52-9d38-3f3c2b1f6a90',
+      errors: [{ location: 'body', pointer: '/name', message: 'Required', code: 'invalid_type' }],
+    },
+  },
+);
+export type Problem = z.infer<typeof Problem>;
+
+/** Error responses every route may answer with; declared once for the whole contract. */
+export const commonResponses = {
+  400: Problem,
+  401: Problem,
+  403: Problem,
+  404: Problem,
+  413: Problem,
+  415: Problem,
+  422: Problem,
+  429: Problem,
+  500: Problem,
+} as const;
+
+export const PaginationQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size, 1 to 200'),
+  cursor: z.string().min(1).max(512).optional().describe('The `next_cursor` of the previous page'),
+});
+
+export function listOf<T extends z.ZodTypeAny>(item: T, title: string) {
+  return extendApi(
+    z.object({
+      data: z.array(item),
+      next_cursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
+    }),
+    { title },
+  );
+}
+
+/** How a route authenticates; read by the server's auth middleware and by the spec generator. */
+export type RouteAuth =
+  | { kind: 'public' }
+  | { kind: 'admin' }
+  | { kind: 'consumer'; scopes: readonly Scope[] };
+
+export interface RouteMetadata {
+  auth: RouteAuth;
+  tag: string;
+  /** POST routes that create something and honour `Idempotency-Key`. */
+  idempotent?: boolean;
+}
+
+export const adminMeta = (tag: string, extra: Partial<RouteMetadata> = {}): RouteMetadata => ({
+  auth: { kind: 'admin' },
+  tag,
+  ...extra,
+});
+export const consumerMeta = (
+  tag: string,
+  scopes: readonly Scope[],
+  extra: Partial<RouteMetadata> = {},
+): RouteMetadata => ({ auth: { kind: 'consumer', scopes }, tag, ...extra });
+export const publicMeta = (tag: string): RouteMetadata => ({ auth: { kind: 'public' }, tag });
+
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe('Makes the create safe to retry: the same key replays the first response for 24 hours'),
+});

@@ -1,0 +1,31 @@
+import { c, commonResponses } from './common.js';
+import { consumersContract } from './resources/admin/consumers.js';
+import { keysContract } from './resources/admin/keys.js';
+import { manifestsContract } from './resources/admin/manifests.js';
+import { meContract } from './resources/me.js';
+
+export const API_PREFIX = '/api/v2';
+
+/** The whole /api/v2 surface. Routers are composed here, and only here. */
+export const contract = c.router(
+  {
+    me: meContract,
+    admin: {
+      consumers: consumersContract,
+      keys: keysContract,
+      manifests: manifestsContract,
+    },
+  },
+  { pathPrefix: API_PREFIX, commonResponses, strictStatusCodes: true },
+);
+export type Contract = typeof contract;
+
+export * from './common.js';
+export * from './errors.js';
+export * from './scopes.js';
+export * from './tiers.js';
+export * from './webhooks/topics.js';
+export { Consumer } from './resources/admin/consumers.js';
+export { ApiKey, CreatedApiKey, TokenTypeSchema } from './resources/admin/keys.js';
+export { Manifest } from './resources/admin/manifests.js';
+export { Me } from './resources/me.js';

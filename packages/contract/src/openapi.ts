@@ -1,0 +1,91 @@
+import { generateOpenApi } from '@ts-rest/open-api';
+import type { OpenAPIObject } from 'openapi3-ts/oas30';
+import { contract } from './index.js';
+import type { RouteMetadata } from './common.js';
+
+const RESPONSE_DESCRIPTIONS: Record<string, string> = {
+  '200': 'OK',
+  '201': 'Created',
+  '204': 'No content',
+  '400': 'Bad request: malformed JSON or query',
+  '401': 'Missing, unknown, expired or revoked credential',
+  '403': 'The credential lacks a required scope',
+  '404': 'No such resource',
+  '409': 'Conflict',
+  '413': 'Request body over 1 MiB',
+  '415': 'Request body is not of the expected media type',
+  '422': 'Validation failed; each failing field is listed',
+  '429': 'Rate limit, burst limit or daily quota exceeded',
+  '500': 'Internal error',
+};
+
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  Me: 'The calling consumer',
+  'Admin: consumers': 'Operator management of API consumers and their limits',
+  'Admin: keys': 'Operator management of consumers’ API keys',
+  'Admin: manifests': 'Hub capability manifests that bound what a domain hub may do',
+};
+
+function camelCaseOperationId(id: string): string {
+  return id.replace(/[.\-_]+(\w)/g, (_, ch: string) => ch.toUpperCase());
+}
+
+type OperationMapper = NonNullable<NonNullable<Parameters<typeof generateOpenApi>[2]>['operationMapper']>;
+type ResponseLike = { description: string; content?: Record<string, unknown> };
+
+const mapOperation: OperationMapper = (operation, route) => {
+  const meta = route.metadata as RouteMetadata;
+  const responses = operation.responses as Record<string, ResponseLike>;
+  for (const [status, response] of Object.entries(responses)) {
+    response.description = RESPONSE_DESCRIPTIONS[status] ?? response.description;
+    const json = response.content?.['application/json'];
+    if (json && Number(status) >= 400) {
+      response.content = { 'application/problem+json': json };
+    }
+  }
+  return {
+    ...operation,
+    operationId: camelCaseOperationId(operation.operationId ?? ''),
+    tags: [meta.tag],
+    security: meta.auth.kind === 'public' ? [] : [{ bearerAuth: [] }],
+    ...(meta.auth.kind === 'consumer' && meta.auth.scopes.length > 0
+      ? { 'x-required-scopes': meta.auth.scopes }
+      : {}),
+    ...(meta.auth.kind === 'admin' ? { 'x-required-scopes': ['admin'] } : {}),
+  };
+};
+
+/** The OpenAPI 3.0 document for the whole contract: the committed openapi/openapi.json. */
+export function buildOpenApiDocument(): OpenAPIObject {
+  const doc = generateOpenApi(
+    contract,
+    {
+      info: {
+        title: 'IHF External API',
+        version: '2.0.0',
+        description:
+          'The /api/v2 surface through which third-party systems and domain hubs read and write IHF records ' +
+          'and receive signed webhooks about them. Every error is an RFC 9457 problem document.',
+        license: { name: 'UNLICENSED', url: 'https://docs.ihf.dev/license' },
+        contact: { name: 'IHF platform team', url: 'https://docs.ihf.dev' },
+      },
+      servers: [{ url: 'https://api.ihf.dev', description: 'Production' }],
+      tags: Object.entries(TAG_DESCRIPTIONS).map(([name, description]) => ({ name, description })),
+    },
+    { setOperationId: 'concatenated-path', operationMapper: mapOperation },
+  ) as OpenAPIObject;
+  doc.openapi = '3.0.3';
+  doc.components = {
+    ...doc.components,
+    securitySchemes: {
+      bearerAuth: {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'An API key (`ihfk_…`), an OAuth access token from /api/v2/token, or, for /admin routes, the operator token.',
+      },
+    },
+  };
+  doc.security = [{ bearerAuth: [] }];
+  return doc;
+}
