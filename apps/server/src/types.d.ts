@@ -2,7 +2,6 @@ import type { AuthContext } from './services/auth.js';
 import type { RouteEntry } from './lib/route-table.js';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
       /** Accepted from X-Request-Id or generated; echoed and put in every problem document. */

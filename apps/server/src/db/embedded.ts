@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -67,6 +67,9 @@ export async function startEmbeddedPostgres(
   const pgdata = join(root, 'pgdata');
   const credentialsFile = join(root, 'credentials.json');
   mkdirSync(root, { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the folder.
+  if (asRoot) chmodSync(root, 0o755);
   const fresh = !existsSync(join(pgdata, 'PG_VERSION'));
   if (fresh) {
     rmSync(pgdata, { recursive: true, force: true });
@@ -83,7 +86,7 @@ export async function startEmbeddedPostgres(
     port,
     persistent: options.persistent ?? true,
     authMethod: 'scram-sha-256',
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
     onLog: () => {},
     onError: (err: unknown) => log.warn({ err }, 'embedded PostgreSQL error'),

@@ -1,0 +1,40 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'server',
+          include: ['apps/server/{src,test}/**/*.test.ts'],
+          exclude: ['**/*.netns.test.ts'],
+          globalSetup: ['apps/server/test/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // Run only inside a loopback-only network namespace (scripts/test.mjs). No database.
+        test: {
+          name: 'netns',
+          include: ['**/*.netns.test.ts'],
+          exclude: ['**/node_modules/**'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'contract',
+          include: ['packages/contract/{src,test}/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'sdk',
+          include: ['packages/sdk/{src,test}/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+    ],
+  },
+});
