@@ -52,6 +52,6 @@ export function matchRoute(table: RouteEntry[], method: string, path: string) {
   const candidates = table.filter((e) => e.pattern.test(path));
   const wanted = method === 'HEAD' ? 'GET' : method;
   const entry = candidates.find((e) => e.method === wanted);
-  const allowed = [...new Set(candidates.flatMap((e) => (e.method === 'GET' ? ['GET', 'HEAD'] : [e.method])))];
+  const allowed = [...new Set(candidates.flatMap((e) => (e.method === 'GET' ? ['GET', 'HEAD'] : [e.method])))].sort();
   return { entry, allowed };
 }

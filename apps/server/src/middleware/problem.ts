@@ -9,12 +9,18 @@ const toPointer = (path: (string | number)[]) =>
   '/' + path.map((p) => String(p).replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
 
 function fieldErrors(location: FieldError['location'], err: ZodError | null): FieldError[] {
-  return (err?.issues ?? []).map((issue) => ({
-    location,
-    pointer: issue.path.length ? toPointer(issue.path) : '',
-    message: issue.message,
-    code: issue.code,
-  }));
+  return (err?.issues ?? []).flatMap((issue) => {
+    // An unknown member is reported at its own pointer, one entry per member.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        location,
+        pointer: toPointer([...issue.path, key]),
+        message: `Unknown field '${key}'`,
+        code: issue.code,
+      }));
+    }
+    return [{ location, pointer: issue.path.length ? toPointer(issue.path) : '', message: issue.message, code: issue.code }];
+  });
 }
 
 /** The one mapping from ts-rest's request validation failure to a 422 listing each field. */
