@@ -1,0 +1,26 @@
+import { extendApi } from '@anatine/zod-openapi';
+import { z } from 'zod';
+import { c, publicMeta } from '../common.js';
+import { EventTopicSchema } from '../webhooks/topics.js';
+
+export const EventTypeEntry = extendApi(
+  z.object({
+    type: EventTopicSchema,
+    description: z.string(),
+    schema: z
+      .record(z.unknown())
+      .describe('JSON Schema (OpenAPI 3.0 dialect) of the whole webhook body for this topic'),
+  }),
+  { title: 'WebhookEventType' },
+);
+
+export const eventTypesContract = c.router({
+  list: {
+    method: 'GET',
+    path: '/event-types',
+    responses: { 200: extendApi(z.object({ data: z.array(EventTypeEntry) }), { title: 'WebhookEventTypeList' }) },
+    summary: 'The webhook event catalog',
+    description: 'Every topic a subscription can name, with the JSON Schema of its payload.',
+    metadata: publicMeta('Webhooks'),
+  },
+});

@@ -1,0 +1,100 @@
+import { extendApi } from '@anatine/zod-openapi';
+import { z } from 'zod';
+import { c, consumerMeta, IdempotencyHeaders, Problem, Timestamp } from '../../common.js';
+import { writeScope } from '../../scopes.js';
+import { CreatedWindowQuery, recordBase, recordRoutes } from './shared.js';
+
+/** Properties are capped so one event stays small; the database enforces the same cap. */
+export const MAX_PROPERTIES_BYTES = 16_384;
+export const MAX_BATCH_EVENTS = 1000;
+
+const EventTypeName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,63}$/, 'Must be a registered interaction type such as clicked')
+  .describe('An interaction type from the registry (viewed, clicked, submitted, dismissed, errored, …)');
+
+const Properties = z
+  .record(z.unknown())
+  .refine((p) => new TextEncoder().encode(JSON.stringify(p)).length <= MAX_PROPERTIES_BYTES, {
+    message: `properties must serialise to at most ${MAX_PROPERTIES_BYTES} bytes`,
+  })
+  .describe(`A JSON object, at most ${MAX_PROPERTIES_BYTES} bytes serialised`);
+
+export const InteractionEvent = extendApi(
+  z.object({
+    ...recordBase,
+    event_type: z.string(),
+    subject_id: z.string(),
+    actor_id: z.string(),
+    occurred_at: z.string().datetime({ offset: true }),
+    properties: z.record(z.unknown()),
+  }),
+  {
+    title: 'InteractionEvent',
+    example: {
+      id: '0b8a3c52-5b7e-4f7e-9a57-2d3f4e5a6b7c',
+      consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
+      event_type: 'clicked',
+      subject_id: 'widget-42',
+      actor_id: 'user-7',
+      occurred_at: '2026-11-25T09:59:58.000Z',
+      properties: { button: 'save' },
+      created_at: '2026-11-25T10:00:00.000Z',
+    },
+  },
+);
+export type InteractionEvent = z.infer<typeof InteractionEvent>;
+
+export const CreateInteractionEvent = extendApi(
+  z
+    .object({
+      event_type: EventTypeName,
+      subject_id: z.string().min(1).max(256),
+      actor_id: z.string().min(1).max(256),
+      occurred_at: Timestamp,
+      properties: Properties.default({}),
+    })
+    .strict(),
+  {
+    title: 'CreateInteractionEventRequest',
+    example: { event_type: 'clicked', subject_id: 'widget-42', actor_id: 'user-7', occurred_at: '2026-11-25T09:59:58Z', properties: { button: 'save' } },
+  },
+);
+
+const CreateInteractionEventBatch = extendApi(
+  z.object({ events: z.array(CreateInteractionEvent).min(1).max(MAX_BATCH_EVENTS) }).strict(),
+  { title: 'CreateInteractionEventBatchRequest', description: `1 to ${MAX_BATCH_EVENTS} events, stored all or none` },
+);
+
+const tag = 'Interaction events';
+
+export const interactionEventsContract = c.router({
+  ...recordRoutes({
+    resource: 'interaction-events',
+    tag,
+    noun: 'an interaction event',
+    record: InteractionEvent,
+    create: CreateInteractionEvent,
+    listQuery: CreatedWindowQuery.extend({
+      event_type: EventTypeName.optional(),
+      subject_id: z.string().min(1).max(256).optional(),
+      actor_id: z.string().min(1).max(256).optional(),
+    }),
+    listTitle: 'InteractionEventList',
+  }),
+  createBatch: {
+    method: 'POST',
+    path: '/interaction-events/batch',
+    body: CreateInteractionEventBatch,
+    headers: IdempotencyHeaders,
+    responses: {
+      201: extendApi(z.object({ data: z.array(InteractionEvent) }), { title: 'InteractionEventBatch' }),
+      409: Problem,
+    },
+    summary: 'Create up to 1,000 interaction events at once',
+    description:
+      'All or nothing: if any event is invalid (for example an unregistered `event_type`), none is stored and ' +
+      'the 422 lists each failing index. The created events come back in request order.',
+    metadata: consumerMeta(tag, [writeScope('interaction-events')], { idempotent: true }),
+  },
+});

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { consumerMeta, IdempotencyHeaders, listOf, PaginationQuery, Problem, Timestamp, Uuid } from '../../common.js';
+import { readScope, writeScope, type RecordResource } from '../../scopes.js';
+
+/** Filters every record list takes: a half-open creation-time window. */
+export const CreatedWindowQuery = PaginationQuery.extend({
+  created_after: Timestamp.optional().describe('Only records created at or after this instant'),
+  created_before: Timestamp.optional().describe('Only records created strictly before this instant'),
+});
+
+/** Members every record carries: who wrote it and when. */
+export const recordBase = {
+  id: Uuid,
+  consumer_id: Uuid.describe('The consumer that wrote the record'),
+  created_at: Timestamp,
+};
+
+const RecordParams = z.object({ id: Uuid });
+
+/**
+ * The create / get / list routes of one record resource, behind its `…:write` and
+ * `…:read` scopes. Every create honours `Idempotency-Key`.
+ */
+export function recordRoutes<
+  P extends RecordResource,
+  R extends z.ZodTypeAny,
+  B extends z.ZodTypeAny,
+  Q extends z.AnyZodObject,
+>(opts: {
+  resource: P;
+  tag: string;
+  noun: string;
+  record: R;
+  create: B;
+  listQuery: Q;
+  listTitle: string;
+}) {
+  const path: `/${P}` = `/${opts.resource}`;
+  const itemPath: `/${P}/:id` = `/${opts.resource}/:id`;
+  return {
+    create: {
+      method: 'POST' as const,
+      path,
+      body: opts.create,
+      headers: IdempotencyHeaders,
+      responses: { 201: opts.record, 409: Problem },
+      summary: `Create ${opts.noun}`,
+      metadata: consumerMeta(opts.tag, [writeScope(opts.resource)], { idempotent: true }),
+    },
+    list: {
+      method: 'GET' as const,
+      path,
+      query: opts.listQuery,
+      responses: { 200: listOf(opts.record, opts.listTitle) },
+      summary: `List ${opts.noun} records, newest first`,
+      metadata: consumerMeta(opts.tag, [readScope(opts.resource)]),
+    },
+    get: {
+      method: 'GET' as const,
+      path: itemPath,
+      pathParams: RecordParams,
+      responses: { 200: opts.record },
+      summary: `Get ${opts.noun} by id`,
+      metadata: consumerMeta(opts.tag, [readScope(opts.resource)]),
+    },
+  };
+}
