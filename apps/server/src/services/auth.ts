@@ -1,6 +1,6 @@
 import type { Scope } from '@ihf/contract';
 import type { ConsumerRow } from '../db/repositories/consumers.js';
-import type { KeyRow, KeysRepository } from '../db/repositories/keys.js';
+import type { KeyRow, KeyWithConsumer } from '../db/repositories/keys.js';
 import { ApiError } from '../errors.js';
 import { hashesEqual, parseCredential, secretsEqual, sha256Hex } from '../lib/credentials.js';
 import { parseScopes } from './keys.js';
@@ -28,24 +28,60 @@ export function insufficientScope(required: readonly string[]): ApiError {
   });
 }
 
-export function createAuthenticator(deps: { keys: KeysRepository; adminToken: string | undefined; now: () => Date }) {
+/**
+ * What a credential may do right now: its own scopes, narrowed by its parent key (for
+ * an OAuth token) and by the consumer's hub manifest as it stands today, so narrowing a
+ * manifest narrows existing keys and tokens at once.
+ */
+export function effectiveScopes(found: KeyWithConsumer): Scope[] {
+  let scopes = parseScopes(found.key.scopes);
+  if (found.parent) {
+    const parent = new Set(parseScopes(found.parent.scopes));
+    scopes = scopes.filter((s) => parent.has(s));
+  }
+  if (found.manifestScopes) {
+    const manifest = new Set(found.manifestScopes);
+    scopes = scopes.filter((s) => manifest.has(s));
+  }
+  return scopes;
+}
+
+/** Why a found, hash-matched credential may not be used now; null when it may. */
+export function credentialProblem(found: KeyWithConsumer, now: Date): string | null {
+  const { key, consumer, parent } = found;
+  if (key.revoked_at) return 'The credential has been revoked.';
+  if (key.expires_at && key.expires_at <= now) return 'The credential has expired.';
+  if (parent?.revoked_at) return 'The key this token was issued from has been revoked.';
+  if (parent?.expires_at && parent.expires_at <= now) return 'The key this token was issued from has expired.';
+  if (!consumer.is_active) return 'The consumer has been deactivated.';
+  return null;
+}
+
+export interface CredentialLookup {
+  lookup(keyPrefix: string): Promise<KeyWithConsumer | undefined>;
+}
+
+/**
+ * Finds a credential by its public prefix and checks its hash in constant time. The hash
+ * is compared even when the prefix is unknown, so timing says nothing about it.
+ */
+export async function findCredential(lookup: CredentialLookup, raw: string): Promise<KeyWithConsumer | undefined> {
+  const parsed = parseCredential(raw);
+  if (!parsed) return undefined;
+  const found = await lookup.lookup(parsed.keyPrefix);
+  const matches = hashesEqual(sha256Hex(raw), found?.key.key_hash ?? '0'.repeat(64));
+  if (!found || !matches || found.key.token_type !== parsed.kind) return undefined;
+  return found;
+}
+
+export function createAuthenticator(deps: { lookup: CredentialLookup; adminToken: string | undefined; now: () => Date }) {
   async function authenticateKey(raw: string): Promise<AuthContext> {
-    const parsed = parseCredential(raw);
-    if (!parsed) throw unauthenticated('The credential is not a valid API key or access token.', 'invalid_token');
-    const found = await deps.keys.findByPrefixWithConsumer(parsed.keyPrefix);
-    // Hash and compare even when the prefix is unknown, so timing says nothing about it.
-    const presented = sha256Hex(raw);
-    const matches = hashesEqual(presented, found?.key.key_hash ?? '0'.repeat(64));
-    if (!found || !matches || found.key.token_type !== parsed.kind) {
-      throw unauthenticated('Unknown API key or access token.', 'invalid_token');
-    }
-    const { key, consumer } = found;
-    if (key.revoked_at) throw unauthenticated('The credential has been revoked.', 'invalid_token');
-    if (key.expires_at && key.expires_at <= deps.now()) {
-      throw unauthenticated('The credential has expired.', 'invalid_token');
-    }
-    if (!consumer.is_active) throw unauthenticated('The consumer has been deactivated.', 'invalid_token');
-    return { kind: 'consumer', consumer, key, scopes: new Set(parseScopes(key.scopes)) };
+    if (!parseCredential(raw)) throw unauthenticated('The credential is not a valid API key or access token.', 'invalid_token');
+    const found = await findCredential(deps.lookup, raw);
+    if (!found) throw unauthenticated('Unknown API key or access token.', 'invalid_token');
+    const problem = credentialProblem(found, deps.now());
+    if (problem) throw unauthenticated(problem, 'invalid_token');
+    return { kind: 'consumer', consumer: found.consumer, key: found.key, scopes: new Set(effectiveScopes(found)) };
   }
 
   return {

@@ -5,6 +5,7 @@ import { createKeysRepository } from '../db/repositories/keys.js';
 import { createManifestsRepository } from '../db/repositories/manifests.js';
 import { createRequestLogRepository } from '../db/repositories/request-log.js';
 import { createAuthenticator } from './auth.js';
+import { createAuthCache } from './auth-cache.js';
 import { createConsumersService } from './consumers.js';
 import { createKeysService } from './keys.js';
 import { createManifestsService } from './manifests.js';
@@ -25,11 +26,14 @@ export function createServices({ config, sql, now }: ServiceDeps) {
     requestLog: createRequestLogRepository(sql),
   };
   const consumers = createConsumersService(repos.consumers);
+  const authCache = createAuthCache({ sql, keys: repos.keys });
+  const keys = createKeysService({ keys: repos.keys, manifests: repos.manifests, consumers, now, invalidate: authCache.invalidate });
   return {
     repos,
-    authenticator: createAuthenticator({ keys: repos.keys, adminToken: config.IHF_ADMIN_TOKEN, now }),
+    authCache,
+    authenticator: createAuthenticator({ lookup: authCache, adminToken: config.IHF_ADMIN_TOKEN, now }),
     consumers,
-    keys: createKeysService({ keys: repos.keys, manifests: repos.manifests, consumers, now }),
+    keys,
     manifests: createManifestsService(repos.manifests),
     me: createMeService({ config, quota: repos.requestLog, now }),
   };

@@ -15,6 +15,10 @@ export interface KeyRow extends CursorRow {
   revoked_at: Date | null;
   last_used_at: Date | null;
   created_at: Date;
+  /** For an OAuth access token: the static key that minted it. */
+  parent_key_id: string | null;
+  /** Set on a rotated key: the key that replaced it. */
+  replaced_by_key_id: string | null;
 }
 
 export interface KeyInsert {
@@ -25,12 +29,17 @@ export interface KeyInsert {
   scopes: string;
   token_type: 'static' | 'oauth';
   expires_at: Date | null;
+  parent_key_id?: string | null;
 }
 
-/** A key joined with its consumer: what authentication needs, in one query. */
+/** A key joined with everything authentication decides on, fetched in one query. */
 export interface KeyWithConsumer {
   key: KeyRow;
   consumer: ConsumerRow;
+  /** The scopes of the consumer's hub capability manifest; null when it is no hub. */
+  manifestScopes: string[] | null;
+  /** The static key an OAuth token was minted from: a token dies with it. */
+  parent: { key_prefix: string; scopes: string; revoked_at: Date | null; expires_at: Date | null } | null;
 }
 
 export function createKeysRepository(sql: Sql) {
@@ -58,25 +67,84 @@ export function createKeysRepository(sql: Sql) {
         ORDER BY created_at DESC, id DESC LIMIT ${opts.limit + 1}`;
     },
 
-    async revoke(consumerId: string, keyId: string): Promise<KeyRow | undefined> {
+    /**
+     * Revokes a key and, in the same statement, every OAuth token minted from it, so no
+     * token outlives the secret it was obtained with.
+     */
+    async revoke(consumerId: string, keyId: string, at: Date): Promise<KeyRow | undefined> {
       const [row] = await sql<KeyRow[]>`
-        UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now())
-        WHERE id = ${keyId} AND api_consumer_id = ${consumerId}
+        WITH target AS (
+          UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ${at})
+          WHERE id = ${keyId} AND api_consumer_id = ${consumerId}
+          RETURNING *
+        ), children AS (
+          UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ${at})
+          WHERE parent_key_id IN (SELECT id FROM target)
+        )
+        SELECT *, created_at::text AS cursor_ts FROM target`;
+      return row;
+    },
+
+    /** Revokes one OAuth token of a consumer, found by prefix (RFC 7009). */
+    async revokeToken(consumerId: string, keyPrefix: string, at: Date): Promise<KeyRow | undefined> {
+      const [row] = await sql<KeyRow[]>`
+        UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ${at})
+        WHERE key_prefix = ${keyPrefix} AND api_consumer_id = ${consumerId} AND token_type = 'oauth'
         RETURNING ${returning}`;
       return row;
     },
 
+    /**
+     * Rotation: the old key ends at `oldExpiresAt` (never later than it already would),
+     * records its successor, and its tokens end no later than it does.
+     */
+    async markRotated(oldKeyId: string, newKeyId: string, oldExpiresAt: Date): Promise<KeyRow | undefined> {
+      return sql.begin(async (tx) => {
+        const [row] = await tx<KeyRow[]>`
+          UPDATE api_keys
+          SET replaced_by_key_id = ${newKeyId},
+              expires_at = LEAST(COALESCE(expires_at, ${oldExpiresAt}), ${oldExpiresAt})
+          WHERE id = ${oldKeyId}
+          RETURNING *, created_at::text AS cursor_ts`;
+        if (!row) return undefined;
+        await tx`
+          UPDATE api_keys SET expires_at = ${row.expires_at}
+          WHERE parent_key_id = ${oldKeyId} AND (expires_at IS NULL OR expires_at > ${row.expires_at})`;
+        return row;
+      });
+    },
+
     async findByPrefixWithConsumer(keyPrefix: string): Promise<KeyWithConsumer | undefined> {
-      const [row] = await sql<{ k: KeyRow; c: ConsumerRow }[]>`
-        SELECT to_jsonb(k) AS k, to_jsonb(c) AS c
-        FROM api_keys k JOIN api_consumers c ON c.id = k.api_consumer_id
+      const [row] = await sql<{ k: KeyRow; c: ConsumerRow; m: string[] | null; p: ParentJson | null }[]>`
+        SELECT to_jsonb(k) AS k, to_jsonb(c) AS c, m.scopes AS m,
+          CASE WHEN p.id IS NULL THEN NULL ELSE
+            jsonb_build_object('key_prefix', p.key_prefix, 'scopes', p.scopes,
+                               'revoked_at', p.revoked_at, 'expires_at', p.expires_at) END AS p
+        FROM api_keys k
+        JOIN api_consumers c ON c.id = k.api_consumer_id
+        LEFT JOIN hub_capability_manifests m ON m.id = c.hub_capability_manifest_id
+        LEFT JOIN api_keys p ON p.id = k.parent_key_id
         WHERE k.key_prefix = ${keyPrefix}`;
       if (!row) return undefined;
-      return { key: reviveKey(row.k), consumer: reviveConsumer(row.c) };
+      return {
+        key: reviveKey(row.k),
+        consumer: reviveConsumer(row.c),
+        manifestScopes: row.m,
+        parent: row.p
+          ? { key_prefix: row.p.key_prefix, scopes: row.p.scopes, revoked_at: date(row.p.revoked_at), expires_at: date(row.p.expires_at) }
+          : null,
+      };
     },
   };
 }
 export type KeysRepository = ReturnType<typeof createKeysRepository>;
+
+interface ParentJson {
+  key_prefix: string;
+  scopes: string;
+  revoked_at: string | null;
+  expires_at: string | null;
+}
 
 const date = (v: unknown) => (v == null ? null : new Date(v as string));
 

@@ -17,6 +17,8 @@ export const ApiKey = extendApi(
     revoked_at: Timestamp.nullable(),
     last_used_at: Timestamp.nullable(),
     created_at: Timestamp,
+    parent_key_id: Uuid.nullable().describe('For an OAuth access token: the static key it was issued from'),
+    replaced_by_key_id: Uuid.nullable().describe('For a rotated key: the key that replaced it'),
   }),
   {
     title: 'ApiKey',
@@ -31,6 +33,8 @@ export const ApiKey = extendApi(
       revoked_at: null,
       last_used_at: '2026-11-25T09:59:00.000Z',
       created_at: '2026-11-01T00:00:00.000Z',
+      parent_key_id: null,
+      replaced_by_key_id: null,
     },
   },
 );
@@ -75,6 +79,29 @@ const CreateKey = extendApi(
   { title: 'CreateApiKeyRequest', example: { scopes: ['interaction-events:read'], name: 'nightly sync' } },
 );
 
+const RotateKey = extendApi(
+  z
+    .object({
+      grace_period_seconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(30 * 24 * 3600)
+        .default(24 * 3600)
+        .describe('How long the old key keeps working after rotation (0 to 30 days; default 24 hours)'),
+      expires_at: Timestamp.nullish().describe('Expiry of the new key; by default the old key’s'),
+    })
+    .strict(),
+  { title: 'RotateApiKeyRequest', example: { grace_period_seconds: 3600 } },
+);
+
+export const RotatedApiKey = extendApi(
+  CreatedApiKey.extend({
+    previous_key: ApiKey,
+  }),
+  { title: 'RotatedApiKey' },
+);
+
 const ConsumerParams = z.object({ consumerId: Uuid });
 const KeyParams = z.object({ consumerId: Uuid, keyId: Uuid });
 const tag = 'Admin: keys';
@@ -106,7 +133,19 @@ export const keysContract = c.router({
     body: c.noBody(),
     responses: { 200: ApiKey },
     summary: 'Revoke an API key',
-    description: 'Takes effect at once. Revoking an already revoked key answers the key unchanged.',
+    description:
+      'Takes effect at once on every replica, and revokes every OAuth access token issued from the key. Revoking an already revoked key answers the key unchanged.',
+    metadata: adminMeta(tag),
+  },
+  rotate: {
+    method: 'POST',
+    path: '/admin/consumers/:consumerId/keys/:keyId/rotate',
+    pathParams: KeyParams,
+    body: RotateKey,
+    responses: { 201: RotatedApiKey },
+    summary: 'Rotate an API key',
+    description:
+      'Issues a new key with the same name and scopes (the full key is shown this once) and keeps the old key working for the grace period the admin chooses; 0 ends it at once. Access tokens issued from the old key end no later than it does.',
     metadata: adminMeta(tag),
   },
 });
