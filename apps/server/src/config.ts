@@ -15,6 +15,8 @@ const ConfigSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   /** Where the embedded PostgreSQL keeps its data when DATABASE_URL is not set (default: <repo>/.data/postgres). */
   EMBEDDED_PG_DIR: z.string().default(`${REPO_ROOT}.data/postgres`),
+  /** The SQL migrations applied at start (default: <repo>/migrations; the container sets its own). */
+  MIGRATIONS_DIR: z.string().default(`${REPO_ROOT}migrations`),
   REDIS_URL: z.string().url().optional(),
   IHF_ADMIN_TOKEN: z.string().min(32, 'IHF_ADMIN_TOKEN must be at least 32 characters').optional(),
   IHF_SECRET_KEY: z.string().min(32, 'IHF_SECRET_KEY must be at least 32 characters').optional(),
@@ -34,6 +36,8 @@ const ConfigSchema = z.object({
     }),
   BURST_THRESHOLD: z.coerce.number().int().min(1).default(50),
   BURST_WINDOW_SECONDS: z.coerce.number().int().min(1).default(1),
+  /** Days of request log kept; older day partitions are dropped (migration 0004). */
+  REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
   INJECTION_THRESHOLD: z.coerce.number().min(0).max(1).default(0.7),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Grace period for in-flight requests on SIGTERM. */
@@ -41,6 +45,9 @@ const ConfigSchema = z.object({
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** Every variable the server reads (all documented in .env.example). */
+export const CONFIG_KEYS = Object.keys(ConfigSchema.shape);
 
 export class ConfigError extends Error {}
 

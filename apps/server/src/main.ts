@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createSql } from './db/client.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
+import type { EmbeddedDatabase } from './db/embedded.js';
 import { migrateUp } from './db/migrate.js';
 import { createLogger } from './logger.js';
 import { listen } from './server.js';
@@ -30,14 +30,16 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
+    // Loaded only here, so a production process (DATABASE_URL set) never touches it.
+    const { startEmbeddedPostgres } = await import('./db/embedded.js');
     embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, logger);
     databaseUrl = embedded.url;
   }
-  const applied = await migrateUp(databaseUrl, { info: (m) => logger.debug(m) });
+  const applied = await migrateUp(databaseUrl, { info: (m) => logger.debug(m) }, config.MIGRATIONS_DIR);
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
   const sql = createSql(databaseUrl);
-  const { app } = createApp({ config, sql, logger });
+  const { app } = createApp({ config, sql, logger, migrationsDir: config.MIGRATIONS_DIR });
   const running = await listen(app, config.PORT, config.HOST);
   logger.info({ url: running.url, embeddedDatabase: Boolean(embedded) }, 'IHF External API listening');
 

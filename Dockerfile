@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1
+# IHF External API server: a multi-stage build on Node 20 LTS that runs as a non-root user.
+# One image serves every role: IHF_ROLE=server (API + webhook worker), api, or worker.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /repo
+ENV COREPACK_ENABLE_DOWNLOAD_PROMPT=0 TURBO_TELEMETRY_DISABLED=1
+RUN corepack enable pnpm
+COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
+COPY apps/server/package.json apps/server/
+COPY packages/contract/package.json packages/contract/
+COPY packages/sdk/package.json packages/sdk/
+RUN pnpm install --frozen-lockfile
+COPY . .
+RUN pnpm --filter @ihf/server build \
+ && pnpm --filter @ihf/server deploy --legacy --prod /out \
+ && rm -rf /out/src /out/test \
+ && cp -r migrations /out/migrations
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production PORT=3000 MIGRATIONS_DIR=/app/migrations
+WORKDIR /app
+COPY --from=build --chown=node:node /out /app
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# SIGTERM reaches node directly (exec form): in-flight requests drain, then it exits.
+CMD ["node", "--enable-source-maps", "dist/main.js"]

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { createSql, type Sql } from '../src/db/client.js';
+import { migrateDown, migrateUp, migrationNames, pendingMigrations } from '../src/db/migrate.js';
+import { databaseUrlFor } from './db-url.js';
+import { createTestDatabase, type TestDatabase } from './harness.js';
+
+describe('migrations', () => {
+  let admin: Sql;
+  let name: string;
+  let url: string;
+  beforeAll(async () => {
+    admin = createSql(inject('pgServerUrl'), { max: 1 });
+    name = `ihf_mig_${randomBytes(5).toString('hex')}`;
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+    url = databaseUrlFor(inject('pgServerUrl'), name);
+  });
+  afterAll(async () => {
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  it('applies every migration up, all the way down, and up again', async () => {
+    const all = migrationNames();
+    expect(await migrateUp(url)).toEqual(all);
+    const sql = createSql(url, { max: 1 });
+    try {
+      expect(await pendingMigrations(sql)).toEqual([]);
+      expect(await migrateDown(url, all.length)).toEqual([...all].reverse());
+      const left = await sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'pgmigrations'`;
+      expect(left.map((r) => r.table_name)).toEqual([]);
+      expect(await pendingMigrations(sql)).toEqual(all);
+      expect(await migrateUp(url)).toEqual(all);
+    } finally {
+      await sql.end();
+    }
+  });
+});
+
+describe('schema: seed 004 kept', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db.drop());
+
+  it('has seed 004’s tables, indexes and checks', async () => {
+    const tables = await db.sql<{ table_name: string }[]>`
+      SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`;
+    const names = tables.map((t) => t.table_name);
+    for (const t of ['hub_capability_manifests', 'api_consumers', 'api_keys', 'webhook_subscriptions', 'webhook_deliveries', 'api_request_log']) {
+      expect(names).toContain(t);
+    }
+    const indexes = (await db.sql<{ indexname: string }[]>`SELECT indexname FROM pg_indexes WHERE schemaname = 'public'`).map(
+      (i) => i.indexname,
+    );
+    for (const i of [
+      'api_consumers_manifest_idx',
+      'api_keys_prefix_idx',
+      'api_keys_consumer_idx',
+      'api_keys_hash_idx',
+      'webhook_subs_consumer_idx',
+      'webhook_subs_event_type_idx',
+      'webhook_deliveries_sub_idx',
+    ]) {
+      expect(indexes).toContain(i);
+    }
+    const consumer = await db.sql`INSERT INTO api_consumers (name) VALUES ('x') RETURNING *`;
+    await expect(
+      db.sql`INSERT INTO api_keys (api_consumer_id, key_prefix, key_hash, token_type) VALUES (${consumer[0]!.id}, '0badc0de', 'h', 'bogus')`,
+    ).rejects.toThrow(/check constraint/);
+    await expect(
+      db.sql`INSERT INTO webhook_subscriptions (api_consumer_id, event_type, target_url, secret) VALUES (${consumer[0]!.id}, 'user.deleted', 'https://x', 's')`,
+    ).rejects.toThrow(/check constraint/);
+  });
+
+  it('makes webhook_deliveries append-only: UPDATE and DELETE raise', async () => {
+    const [c] = await db.sql`INSERT INTO api_consumers (name) VALUES ('d') RETURNING id`;
+    const [s] = await db.sql`
+      INSERT INTO webhook_subscriptions (api_consumer_id, event_type, target_url, secret)
+      VALUES (${c!.id}, 'annotation.created', 'https://example.test/hook', 'enc') RETURNING id`;
+    const [d] = await db.sql`
+      INSERT INTO webhook_deliveries (webhook_subscription_id, payload, status)
+      VALUES (${s!.id}, '{"a":1}', 'pending') RETURNING id`;
+    await expect(db.sql`UPDATE webhook_deliveries SET status = 'delivered' WHERE id = ${d!.id}`).rejects.toThrow(
+      'webhook_deliveries is append-only',
+    );
+    await expect(db.sql`DELETE FROM webhook_deliveries WHERE id = ${d!.id}`).rejects.toThrow('webhook_deliveries is append-only');
+    const [row] = await db.sql`SELECT status FROM webhook_deliveries WHERE id = ${d!.id}`;
+    expect(row!.status).toBe('pending');
+  });
+});
