@@ -16,6 +16,11 @@ export class ApiError extends Error {
       headers?: Record<string, string>;
       /** Extension members added to the problem document. */
       members?: Record<string, unknown>;
+      /**
+       * Media type of the error body. Problem documents by default; the OAuth endpoints
+       * answer `application/json` as RFC 6749 §5.2 requires (with problem members kept).
+       */
+      contentType?: 'application/json';
     } = {},
   ) {
     super(detail);

@@ -82,7 +82,10 @@ export function problemDocument(req: Request, err: ApiError): Problem {
 
 export function sendProblem(req: Request, res: Response, err: ApiError): void {
   if (err.extra.headers) res.set(err.extra.headers);
-  res.status(err.status).type('application/problem+json').send(JSON.stringify(problemDocument(req, err)));
+  res
+    .status(err.status)
+    .type(err.extra.contentType ?? 'application/problem+json')
+    .send(JSON.stringify(problemDocument(req, err)));
 }
 
 /** Mounted last: every error becomes an RFC 9457 problem document; no stack traces leave. */
