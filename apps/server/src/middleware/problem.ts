@@ -9,7 +9,7 @@ const toPointer = (path: (string | number)[]) =>
   '/' + path.map((p) => String(p).replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
 
 function fieldErrors(location: FieldError['location'], err: ZodError | null): FieldError[] {
-  return (err?.issues ?? []).flatMap((issue) => {
+  return (err?.issues ?? []).flatMap((issue): FieldError[] => {
     // An unknown member is reported at its own pointer, one entry per member.
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
