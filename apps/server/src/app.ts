@@ -8,6 +8,8 @@ import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { authorize } from './middleware/auth.js';
 import { problemHandler } from './middleware/problem.js';
+import { rateLimit, rateLimitOnError } from './middleware/rate-limit.js';
+import { requestLog } from './middleware/request-log.js';
 import { requestId } from './middleware/request-id.js';
 import { requireBodyType, resolveRoute } from './middleware/routing.js';
 import { mountApiRoutes } from './routes/index.js';
@@ -27,7 +29,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export function createApp(deps: AppDeps): { app: Express; services: ReturnType<typeof createServices> } {
   const now = deps.now ?? (() => new Date());
-  const services = createServices({ config: deps.config, sql: deps.sql, now });
+  const services = createServices({ config: deps.config, sql: deps.sql, now, logger: deps.logger });
   const metrics = createMetrics();
   const app = express();
   app.set('query parser', 'extended');
@@ -36,6 +38,8 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   app.disable('etag');
 
   app.use(requestId);
+  // Before routing and auth, so 401s, 404s and 429s are logged too.
+  app.use(requestLog(services.traffic.requestLog, now));
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -51,6 +55,8 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   // media type, parse it, then hand over to ts-rest.
   app.use(resolveRoute(buildRouteTable(contract)));
   app.use(authorize(services.authenticator));
+  app.use(rateLimit(services.traffic.limiter));
+  app.use(rateLimitOnError(services.traffic.limiter));
   app.use(requireBodyType);
   app.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ limit: MAX_BODY_BYTES, extended: false }));

@@ -38,6 +38,8 @@ const ConfigSchema = z.object({
   BURST_WINDOW_SECONDS: z.coerce.number().int().min(1).default(1),
   /** Days of request log kept; older day partitions are dropped (migration 0004). */
   REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+  /** Days of request log kept; older day partitions are dropped (migration 0004). */
+  REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
   INJECTION_THRESHOLD: z.coerce.number().min(0).max(1).default(0.7),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Grace period for in-flight requests on SIGTERM. */

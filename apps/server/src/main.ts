@@ -39,7 +39,8 @@ async function main(): Promise<void> {
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
   const sql = createSql(databaseUrl);
-  const { app } = createApp({ config, sql, logger, migrationsDir: config.MIGRATIONS_DIR });
+  const { app, services } = createApp({ config, sql, logger, migrationsDir: config.MIGRATIONS_DIR });
+  services.traffic.startMaintenance();
   const running = await listen(app, config.PORT, config.HOST);
   logger.info({ url: running.url, embeddedDatabase: Boolean(embedded) }, 'IHF External API listening');
 
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: draining in-flight requests');
     await running.stop(config.SHUTDOWN_TIMEOUT_MS);
+    // Every request answered above is in the log buffer: write it before the pool closes.
+    await services.traffic.close();
     await sql.end({ timeout: 5 });
     await embedded?.stop();
     logger.info('stopped');

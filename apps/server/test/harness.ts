@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../src/config.js';
 import { createSql, type Sql } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { listen, type RunningServer } from '../src/server.js';
+import type { Services } from '../src/services/index.js';
 import { databaseUrlFor } from './db-url.js';
 
 export interface TestDatabase {
@@ -49,6 +50,8 @@ export interface TestServer {
   config: Config;
   adminToken: string;
   running: RunningServer;
+  /** The app's services (e.g. traffic.requestLog.flush() before reading the request log). */
+  services: Services;
   /** fetch against the server, with a path. */
   request(path: string, init?: RequestInit): Promise<Response>;
   /** fetch with the operator token and a JSON body. */
@@ -90,7 +93,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const db = options.database ?? (await createTestDatabase());
   const config = testConfig(db.url, options.env);
   const logger = createLogger(config.LOG_LEVEL);
-  const { app } = createApp({ config, sql: db.sql, logger, now: options.now });
+  const { app, services } = createApp({ config, sql: db.sql, logger, now: options.now });
   const running = await listen(app, 0);
   const adminToken = config.IHF_ADMIN_TOKEN!;
   const base = running.url;
@@ -102,6 +105,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     config,
     adminToken,
     running,
+    services,
     request: (path, init) => fetch(base + path, init),
     admin: (method, path, body) => json(method, base + path, adminToken, body),
     as: (credential, method, path, body, headers) => json(method, base + path, credential, body, headers),
@@ -122,6 +126,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async close() {
       await running.stop(1000);
+      await services.traffic.close();
       if (!options.database) await db.drop();
     },
   };

@@ -3,6 +3,8 @@ import { consumersContract } from './resources/admin/consumers.js';
 import { keysContract } from './resources/admin/keys.js';
 import { manifestsContract } from './resources/admin/manifests.js';
 import { meContract } from './resources/me.js';
+import { usageContract } from './resources/usage.js';
+import { adminUsageContract } from './resources/admin/usage.js';
 
 export const API_PREFIX = '/api/v2';
 
@@ -10,10 +12,12 @@ export const API_PREFIX = '/api/v2';
 export const contract = c.router(
   {
     me: meContract,
+    usage: usageContract,
     admin: {
       consumers: consumersContract,
       keys: keysContract,
       manifests: manifestsContract,
+      usage: adminUsageContract,
     },
   },
   { pathPrefix: API_PREFIX, commonResponses, strictStatusCodes: true },
@@ -29,6 +33,8 @@ export { Consumer } from './resources/admin/consumers.js';
 export { ApiKey, CreatedApiKey, TokenTypeSchema } from './resources/admin/keys.js';
 export { Manifest } from './resources/admin/manifests.js';
 export { Me } from './resources/me.js';
+export { UsageSeries, UsageCounts, type UsageCountsT } from './resources/usage.js';
+export { UsageOverview, RequestLogEntry, RequestLogPage, BillingUsage } from './resources/admin/usage.js';
 export * from './webhooks/events.js';
 export { InteractionEvent, MAX_BATCH_EVENTS, MAX_PROPERTIES_BYTES } from './resources/records/interaction-events.js';
 export { Annotation } from './resources/records/annotations.js';

@@ -24,6 +24,8 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   'Admin: consumers': 'Operator management of API consumers and their limits',
   'Admin: keys': 'Operator management of consumers’ API keys',
   'Admin: manifests': 'Hub capability manifests that bound what a domain hub may do',
+  Usage: 'Your own usage, from the request log',
+  'Admin: usage': 'Usage across consumers, the request log, and billing-period usage per key',
 };
 
 function camelCaseOperationId(id: string): string {

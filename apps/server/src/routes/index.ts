@@ -7,6 +7,8 @@ import { consumersRouter } from './admin/consumers.js';
 import { keysRouter } from './admin/keys.js';
 import { manifestsRouter } from './admin/manifests.js';
 import { meRouter } from './me.js';
+import { usageRouter } from './usage.js';
+import { adminUsageRouter } from './admin/usage.js';
 
 /** Every resource router, composed in one place against the one contract. */
 export function mountApiRoutes(app: Express, services: Services): void {
@@ -14,10 +16,12 @@ export function mountApiRoutes(app: Express, services: Services): void {
     contract,
     {
       me: meRouter(services),
+      usage: usageRouter(services),
       admin: {
         consumers: consumersRouter(services),
         keys: keysRouter(services),
         manifests: manifestsRouter(services),
+        usage: adminUsageRouter(services),
       },
     },
     app,

@@ -10,15 +10,19 @@ import { createConsumersService } from './consumers.js';
 import { createKeysService } from './keys.js';
 import { createManifestsService } from './manifests.js';
 import { createMeService } from './me.js';
+import type { Logger } from '../logger.js';
+import { createTraffic } from './limits/traffic.js';
+import { createUsageService } from './usage.js';
 
 export interface ServiceDeps {
   config: Config;
   sql: Sql;
   now: () => Date;
+  logger: Logger;
 }
 
 /** Wires repositories into services. One call per app instance: no module singletons. */
-export function createServices({ config, sql, now }: ServiceDeps) {
+export function createServices({ config, sql, now, logger }: ServiceDeps) {
   const repos = {
     consumers: createConsumersRepository(sql),
     keys: createKeysRepository(sql),
@@ -26,6 +30,7 @@ export function createServices({ config, sql, now }: ServiceDeps) {
     requestLog: createRequestLogRepository(sql),
   };
   const consumers = createConsumersService(repos.consumers);
+  const traffic = createTraffic({ config, requestLog: repos.requestLog, logger, now });
   const authCache = createAuthCache({ sql, keys: repos.keys });
   const keys = createKeysService({ keys: repos.keys, manifests: repos.manifests, consumers, now, invalidate: authCache.invalidate });
   return {
@@ -35,7 +40,9 @@ export function createServices({ config, sql, now }: ServiceDeps) {
     consumers,
     keys,
     manifests: createManifestsService(repos.manifests),
-    me: createMeService({ config, quota: repos.requestLog, now }),
+    me: createMeService({ config, quota: traffic.limiter, now }),
+    traffic,
+    usage: createUsageService({ requestLog: repos.requestLog, consumers: repos.consumers, now }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,52 @@
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { ApiError } from '../errors.js';
+import { LIMIT_ERROR_CODE, rateLimitHeader, rateLimitPolicyHeader } from '../services/limits/headers.js';
+import type { TrafficLimiter } from '../services/limits/limiter.js';
+
+const DESCRIBE = {
+  burst: (q: number, w: number) => `more than ${q} requests within ${w} s (burst rule)`,
+  minute: (q: number) => `more than ${q} requests per minute`,
+  day: (q: number) => `the daily quota of ${q} requests, which resets at 00:00 UTC`,
+};
+
+/** Counts the request against the consumer's limits, sets the headers, and answers whether it may go on. */
+async function apply(limiter: TrafficLimiter, req: Request, res: Response): Promise<ApiError | null> {
+  const auth = req.auth;
+  if (auth?.kind !== 'consumer' || res.locals.rateLimited) return null;
+  res.locals.rateLimited = true;
+  const decision = await limiter.check(auth.consumer);
+  res.setHeader('RateLimit-Policy', rateLimitPolicyHeader(decision.states));
+  res.setHeader('RateLimit', rateLimitHeader(decision.states));
+  const refused = decision.refusedBy;
+  if (!refused) return null;
+  const { name, quota, window } = refused.policy;
+  const retryAfter = Math.max(1, refused.reset);
+  return new ApiError(LIMIT_ERROR_CODE[name], `This consumer made ${DESCRIBE[name](quota, window)}. Retry after ${retryAfter} s.`, {
+    headers: { 'Retry-After': String(retryAfter) },
+    members: { limit: name, limit_quota: quota, limit_window_seconds: window, retry_after_seconds: retryAfter },
+  });
+}
+
+/**
+ * Mounted right after authentication: every consumer request is counted against its
+ * burst, per-minute and daily limits, and every consumer response carries RateLimit-Policy
+ * and RateLimit. The operator token is not a consumer and is not limited.
+ */
+export function rateLimit(limiter: TrafficLimiter): RequestHandler {
+  return async (req, res, next) => {
+    const refused = await apply(limiter, req, res);
+    next(refused ?? undefined);
+  };
+}
+
+/**
+ * The same for requests authentication let through but authorization refused (403): they
+ * were made by a known consumer, so they count and carry the headers too. A limit hit
+ * takes precedence over the 403.
+ */
+export function rateLimitOnError(limiter: TrafficLimiter): ErrorRequestHandler {
+  return async (err: unknown, req, res, next) => {
+    const refused = await apply(limiter, req, res);
+    next(refused ?? err);
+  };
+}

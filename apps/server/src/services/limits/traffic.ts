@@ -1,0 +1,42 @@
+import type { Config } from '../../config.js';
+import type { RequestLogRepository } from '../../db/repositories/request-log.js';
+import type { Logger } from '../../logger.js';
+import { createRequestLogWriter } from '../request-log/writer.js';
+import { createTrafficLimiter } from './limiter.js';
+import { createMemoryStore, createRedisStore } from './store.js';
+
+/**
+ * Traffic control for one app instance: the limiter (Redis-backed when REDIS_URL is set,
+ * in-process otherwise) and the batching request-log writer, with one close() that drains
+ * the log and lets go of Redis.
+ */
+export function createTraffic(deps: { config: Config; requestLog: RequestLogRepository; logger: Logger; now: () => Date }) {
+  const store = deps.config.REDIS_URL ? createRedisStore(deps.config.REDIS_URL, deps.logger) : createMemoryStore();
+  const limiter = createTrafficLimiter({ store, config: deps.config, now: deps.now });
+  const requestLog = createRequestLogWriter({ repo: deps.requestLog, logger: deps.logger, now: deps.now });
+  let maintenance: NodeJS.Timeout | undefined;
+
+  return {
+    limiter,
+    requestLog,
+
+    /** Keeps the request log's day partitions ahead of time and drops those past retention, hourly. */
+    startMaintenance(): void {
+      const run = () =>
+        deps.requestLog
+          .maintainPartitions(deps.config.REQUEST_LOG_RETENTION_DAYS)
+          .then((dropped) => dropped && deps.logger.info({ dropped }, 'request log: partitions past retention dropped'))
+          .catch((err: unknown) => deps.logger.error({ err }, 'request log: partition maintenance failed'));
+      void run();
+      maintenance = setInterval(run, 3_600_000);
+      maintenance.unref();
+    },
+
+    async close(): Promise<void> {
+      if (maintenance) clearInterval(maintenance);
+      await requestLog.close();
+      await store.close();
+    },
+  };
+}
+export type Traffic = ReturnType<typeof createTraffic>;
