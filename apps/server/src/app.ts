@@ -14,6 +14,7 @@ import { requestId } from './middleware/request-id.js';
 import { requireBodyType, resolveRoute } from './middleware/routing.js';
 import { mountApiRoutes } from './routes/index.js';
 import { opsRouter } from './routes/ops.js';
+import { oauthMetadataRouter } from './routes/oauth-metadata.js';
 import { createServices } from './services/index.js';
 
 export interface AppDeps {
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   );
   app.use(metrics.observe);
   app.use(opsRouter({ sql: deps.sql, metrics, migrationsDir: deps.migrationsDir }));
+  app.use(oauthMetadataRouter(deps.config));
 
   // Everything else is the contract: resolve the route, authenticate, check the body's
   // media type, parse it, then hand over to ts-rest.

@@ -41,6 +41,10 @@ const ConfigSchema = z.object({
   /** Days of request log kept; older day partitions are dropped (migration 0004). */
   REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
   INJECTION_THRESHOLD: z.coerce.number().min(0).max(1).default(0.7),
+  /** Lifetime of OAuth access tokens from POST /api/v2/token. */
+  OAUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  /** OAuth issuer (RFC 8414), e.g. https://api.example.com; by default the request's own origin. */
+  OAUTH_ISSUER: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Grace period for in-flight requests on SIGTERM. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),

@@ -3,6 +3,7 @@ import { consumersContract } from './resources/admin/consumers.js';
 import { keysContract } from './resources/admin/keys.js';
 import { manifestsContract } from './resources/admin/manifests.js';
 import { meContract } from './resources/me.js';
+import { tokenContract } from './resources/token.js';
 import { usageContract } from './resources/usage.js';
 import { adminUsageContract } from './resources/admin/usage.js';
 
@@ -12,6 +13,7 @@ export const API_PREFIX = '/api/v2';
 export const contract = c.router(
   {
     me: meContract,
+    token: tokenContract,
     usage: usageContract,
     admin: {
       consumers: consumersContract,
@@ -33,6 +35,7 @@ export { Consumer } from './resources/admin/consumers.js';
 export { ApiKey, CreatedApiKey, TokenTypeSchema } from './resources/admin/keys.js';
 export { Manifest } from './resources/admin/manifests.js';
 export { Me } from './resources/me.js';
+export { TokenResponse, OAuthError, IntrospectionResponse, OAUTH_ERRORS } from './resources/token.js';
 export { UsageSeries, UsageCounts, type UsageCountsT } from './resources/usage.js';
 export { UsageOverview, RequestLogEntry, RequestLogPage, BillingUsage } from './resources/admin/usage.js';
 export * from './webhooks/events.js';

@@ -7,6 +7,7 @@ import { consumersRouter } from './admin/consumers.js';
 import { keysRouter } from './admin/keys.js';
 import { manifestsRouter } from './admin/manifests.js';
 import { meRouter } from './me.js';
+import { tokenRouter } from './token.js';
 import { usageRouter } from './usage.js';
 import { adminUsageRouter } from './admin/usage.js';
 
@@ -16,6 +17,7 @@ export function mountApiRoutes(app: Express, services: Services): void {
     contract,
     {
       me: meRouter(services),
+      token: tokenRouter(services),
       usage: usageRouter(services),
       admin: {
         consumers: consumersRouter(services),

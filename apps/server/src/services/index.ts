@@ -10,6 +10,7 @@ import { createConsumersService } from './consumers.js';
 import { createKeysService } from './keys.js';
 import { createManifestsService } from './manifests.js';
 import { createMeService } from './me.js';
+import { createOAuthService } from './oauth/service.js';
 import type { Logger } from '../logger.js';
 import { createTraffic } from './limits/traffic.js';
 import { createUsageService } from './usage.js';
@@ -39,6 +40,15 @@ export function createServices({ config, sql, now, logger }: ServiceDeps) {
     authenticator: createAuthenticator({ lookup: authCache, adminToken: config.IHF_ADMIN_TOKEN, now }),
     consumers,
     keys,
+    oauth: createOAuthService({
+      lookup: authCache,
+      keysRepo: repos.keys,
+      keys,
+      tokenTtlSeconds: config.OAUTH_TOKEN_TTL_SECONDS,
+      issuer: config.OAUTH_ISSUER,
+      now,
+      invalidate: authCache.invalidate,
+    }),
     manifests: createManifestsService(repos.manifests),
     me: createMeService({ config, quota: traffic.limiter, now }),
     traffic,
