@@ -7,6 +7,7 @@ import { buildRouteTable } from './lib/route-table.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { authorize } from './middleware/auth.js';
+import { idempotency } from './middleware/idempotency.js';
 import { problemHandler } from './middleware/problem.js';
 import { rateLimit, rateLimitOnError } from './middleware/rate-limit.js';
 import { requestLog } from './middleware/request-log.js';
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   app.use(requireBodyType);
   app.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ limit: MAX_BODY_BYTES, extended: false }));
+  app.use(idempotency(services.repos.idempotency));
   mountApiRoutes(app, services);
   app.use(problemHandler(deps.logger));
   return { app, services };

@@ -34,6 +34,10 @@ const ConfigSchema = z.object({
       }
       return parts;
     }),
+  /** Whole-exchange deadline of one webhook attempt. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
+  /** Webhook attempts in flight at once per worker process. */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   BURST_THRESHOLD: z.coerce.number().int().min(1).default(50),
   BURST_WINDOW_SECONDS: z.coerce.number().int().min(1).default(1),
   /** Days of request log kept; older day partitions are dropped (migration 0004). */

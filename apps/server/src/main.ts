@@ -8,6 +8,8 @@ import type { EmbeddedDatabase } from './db/embedded.js';
 import { migrateUp } from './db/migrate.js';
 import { createLogger } from './logger.js';
 import { listen } from './server.js';
+import { runWorkerOnly, withLocalSecretKey } from './webhooks/boot.js';
+import { startWebhookWorker } from './webhooks/worker.js';
 
 function withLocalAdminToken(config: Config): Config {
   if (config.IHF_ADMIN_TOKEN) return config;
@@ -24,7 +26,7 @@ function withLocalAdminToken(config: Config): Config {
 }
 
 async function main(): Promise<void> {
-  const config = withLocalAdminToken(loadConfig());
+  const config = withLocalSecretKey(withLocalAdminToken(loadConfig()));
   const logger = createLogger(config.LOG_LEVEL);
 
   let embedded: EmbeddedDatabase | undefined;
@@ -38,11 +40,18 @@ async function main(): Promise<void> {
   const applied = await migrateUp(databaseUrl, { info: (m) => logger.debug(m) }, config.MIGRATIONS_DIR);
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
+  if (config.IHF_ROLE === 'worker') {
+    await runWorkerOnly({ config, databaseUrl, logger, onStopped: async () => embedded?.stop() });
+    return;
+  }
+
   const sql = createSql(databaseUrl);
   const { app, services } = createApp({ config, sql, logger, migrationsDir: config.MIGRATIONS_DIR });
   services.traffic.startMaintenance();
   const running = await listen(app, config.PORT, config.HOST);
   logger.info({ url: running.url, embeddedDatabase: Boolean(embedded) }, 'IHF External API listening');
+  // IHF_ROLE=server runs the webhook worker in this process; api leaves it to `pnpm worker`.
+  const webhookWorker = config.IHF_ROLE === 'server' ? await startWebhookWorker({ config, databaseUrl, logger }) : undefined;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -50,6 +59,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: draining in-flight requests');
     await running.stop(config.SHUTDOWN_TIMEOUT_MS);
+    await webhookWorker?.stop();
     // Every request answered above is in the log buffer: write it before the pool closes.
     await services.traffic.close();
     await sql.end({ timeout: 5 });

@@ -3,6 +3,14 @@ import { consumersContract } from './resources/admin/consumers.js';
 import { keysContract } from './resources/admin/keys.js';
 import { manifestsContract } from './resources/admin/manifests.js';
 import { meContract } from './resources/me.js';
+import { eventTypesContract } from './resources/event-types.js';
+import { annotationsContract } from './resources/records/annotations.js';
+import { decisionRecordsContract } from './resources/records/decision-records.js';
+import { deploymentRecordsContract } from './resources/records/deployment-records.js';
+import { interactionEventsContract } from './resources/records/interaction-events.js';
+import { outcomeSignalsContract } from './resources/records/outcome-signals.js';
+import { requirementCandidatesContract } from './resources/records/requirement-candidates.js';
+import { webhookSubscriptionsContract } from './resources/webhook-subscriptions.js';
 import { tokenContract } from './resources/token.js';
 import { usageContract } from './resources/usage.js';
 import { adminUsageContract } from './resources/admin/usage.js';
@@ -13,6 +21,14 @@ export const API_PREFIX = '/api/v2';
 export const contract = c.router(
   {
     me: meContract,
+    interactionEvents: interactionEventsContract,
+    annotations: annotationsContract,
+    requirementCandidates: requirementCandidatesContract,
+    decisionRecords: decisionRecordsContract,
+    deploymentRecords: deploymentRecordsContract,
+    outcomeSignals: outcomeSignalsContract,
+    eventTypes: eventTypesContract,
+    webhookSubscriptions: webhookSubscriptionsContract,
     token: tokenContract,
     usage: usageContract,
     admin: {
@@ -39,6 +55,7 @@ export { TokenResponse, OAuthError, IntrospectionResponse, OAUTH_ERRORS } from '
 export { UsageSeries, UsageCounts, type UsageCountsT } from './resources/usage.js';
 export { UsageOverview, RequestLogEntry, RequestLogPage, BillingUsage } from './resources/admin/usage.js';
 export * from './webhooks/events.js';
+export { eventCatalog } from './resources/event-types.js';
 export { InteractionEvent, MAX_BATCH_EVENTS, MAX_PROPERTIES_BYTES } from './resources/records/interaction-events.js';
 export { Annotation } from './resources/records/annotations.js';
 export { RequirementCandidate } from './resources/records/requirement-candidates.js';

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
+import { migrateQueue } from '../webhooks/queue.js';
 import type { Sql } from './client.js';
 
 export const MIGRATIONS_TABLE = 'pgmigrations';
@@ -24,6 +25,8 @@ export async function migrateUp(databaseUrl: string, log?: Log, dir = DEFAULT_MI
     log: (msg: string) => log?.info(msg),
     logger: { debug: () => {}, info: () => {}, warn: (m: string) => log?.info(m), error: (m: string) => log?.info(m) },
   });
+  // graphile-worker (the webhook job queue) keeps its own schema and migration table.
+  await migrateQueue(databaseUrl);
   return applied.map((m) => m.name);
 }
 

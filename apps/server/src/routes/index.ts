@@ -7,6 +7,14 @@ import { consumersRouter } from './admin/consumers.js';
 import { keysRouter } from './admin/keys.js';
 import { manifestsRouter } from './admin/manifests.js';
 import { meRouter } from './me.js';
+import { eventTypesRouter } from './event-types.js';
+import { annotationsRouter } from './records/annotations.js';
+import { decisionRecordsRouter } from './records/decision-records.js';
+import { deploymentRecordsRouter } from './records/deployment-records.js';
+import { interactionEventsRouter } from './records/interaction-events.js';
+import { outcomeSignalsRouter } from './records/outcome-signals.js';
+import { requirementCandidatesRouter } from './records/requirement-candidates.js';
+import { webhookSubscriptionsRouter } from './webhook-subscriptions.js';
 import { tokenRouter } from './token.js';
 import { usageRouter } from './usage.js';
 import { adminUsageRouter } from './admin/usage.js';
@@ -17,6 +25,14 @@ export function mountApiRoutes(app: Express, services: Services): void {
     contract,
     {
       me: meRouter(services),
+      interactionEvents: interactionEventsRouter(services),
+      annotations: annotationsRouter(services),
+      requirementCandidates: requirementCandidatesRouter(services),
+      decisionRecords: decisionRecordsRouter(services),
+      deploymentRecords: deploymentRecordsRouter(services),
+      outcomeSignals: outcomeSignalsRouter(services),
+      eventTypes: eventTypesRouter(),
+      webhookSubscriptions: webhookSubscriptionsRouter(services),
       token: tokenRouter(services),
       usage: usageRouter(services),
       admin: {

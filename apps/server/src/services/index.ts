@@ -10,6 +10,14 @@ import { createConsumersService } from './consumers.js';
 import { createKeysService } from './keys.js';
 import { createManifestsService } from './manifests.js';
 import { createMeService } from './me.js';
+import { createDeliveriesRepository } from '../db/repositories/deliveries.js';
+import { createIdempotencyRepository } from '../db/repositories/idempotency.js';
+import { createRecordsRepository } from '../db/repositories/records.js';
+import { createSubscriptionsRepository } from '../db/repositories/subscriptions.js';
+import { createRecordsService } from './records/records.js';
+import { defaultSubmissionPolicy, type SubmissionPolicy } from './records/submission-policy.js';
+import { createSubscriptionsService } from './webhooks/subscriptions.js';
+import { createSecretBox } from '../webhooks/secret-box.js';
 import { createOAuthService } from './oauth/service.js';
 import type { Logger } from '../logger.js';
 import { createTraffic } from './limits/traffic.js';
@@ -19,16 +27,22 @@ export interface ServiceDeps {
   config: Config;
   sql: Sql;
   now: () => Date;
+  /** Screening / auto-approve of annotations and candidates (issue 5); the default screens nothing. */
+  submissionPolicy?: SubmissionPolicy;
   logger: Logger;
 }
 
 /** Wires repositories into services. One call per app instance: no module singletons. */
-export function createServices({ config, sql, now, logger }: ServiceDeps) {
+export function createServices({ config, sql, now, logger , submissionPolicy }: ServiceDeps) {
   const repos = {
     consumers: createConsumersRepository(sql),
     keys: createKeysRepository(sql),
     manifests: createManifestsRepository(sql),
     requestLog: createRequestLogRepository(sql),
+    records: createRecordsRepository(sql),
+    subscriptions: createSubscriptionsRepository(sql),
+    deliveries: createDeliveriesRepository(sql),
+    idempotency: createIdempotencyRepository(sql),
   };
   const consumers = createConsumersService(repos.consumers);
   const traffic = createTraffic({ config, requestLog: repos.requestLog, logger, now });
@@ -50,6 +64,16 @@ export function createServices({ config, sql, now, logger }: ServiceDeps) {
       invalidate: authCache.invalidate,
     }),
     manifests: createManifestsService(repos.manifests),
+    records: createRecordsService({ sql, repo: repos.records, policy: submissionPolicy ?? defaultSubmissionPolicy }),
+    webhookSubscriptions: createSubscriptionsService({
+      sql,
+      subscriptions: repos.subscriptions,
+      deliveries: repos.deliveries,
+      manifests: repos.manifests,
+      secretBox: config.IHF_SECRET_KEY ? createSecretBox(config.IHF_SECRET_KEY) : null,
+      allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      now,
+    }),
     me: createMeService({ config, quota: traffic.limiter, now }),
     traffic,
     usage: createUsageService({ requestLog: repos.requestLog, consumers: repos.consumers, now }),

@@ -1,7 +1,8 @@
-import { extendApi } from '@anatine/zod-openapi';
+import { extendApi, generateSchema } from '@anatine/zod-openapi';
 import { z } from 'zod';
 import { c, publicMeta } from '../common.js';
-import { EventTopicSchema } from '../webhooks/topics.js';
+import { WEBHOOK_PAYLOAD_SCHEMAS, WEBHOOK_TOPIC_DESCRIPTIONS } from '../webhooks/events.js';
+import { EVENT_TOPICS, EventTopicSchema } from '../webhooks/topics.js';
 
 export const EventTypeEntry = extendApi(
   z.object({
@@ -24,3 +25,12 @@ export const eventTypesContract = c.router({
     metadata: publicMeta('Webhooks'),
   },
 });
+
+/** The catalog GET /event-types answers with; the same schemas go into the OpenAPI document. */
+export function eventCatalog() {
+  return EVENT_TOPICS.map((type) => ({
+    type,
+    description: WEBHOOK_TOPIC_DESCRIPTIONS[type],
+    schema: generateSchema(WEBHOOK_PAYLOAD_SCHEMAS[type]) as Record<string, unknown>,
+  }));
+}

@@ -1,0 +1,149 @@
+import type { Sql, TransactionSql } from '../client.js';
+import { afterCursor, type CursorRow } from '../pagination.js';
+
+type Db = Sql | TransactionSql;
+
+export interface DeliveryRow extends CursorRow {
+  id: string;
+  webhook_subscription_id: string;
+  webhook_message_id: string | null;
+  attempt: number | null;
+  event_type: string | null;
+  status: 'pending' | 'delivered' | 'failed';
+  response_code: number | null;
+  response_body: string | null;
+  latency_ms: number | null;
+  error_message: string | null;
+  attempted_at: Date;
+}
+
+/** What one delivery attempt needs: the message, its event body and its subscription. */
+export interface MessageContext {
+  message_id: string;
+  state: 'pending' | 'delivered' | 'failed' | 'cancelled';
+  attempts: number;
+  claimed_at: Date | null;
+  attempt_logged: boolean;
+  event_type: string;
+  body: string;
+  subscription_id: string;
+  target_url: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+  deliverable: boolean;
+  consecutive_failures: number;
+}
+
+export interface AttemptRecord {
+  messageId: string;
+  subscriptionId: string;
+  attempt: number;
+  eventType: string;
+  body: string;
+  status: 'delivered' | 'failed';
+  responseCode: number | null;
+  responseBody: string | null;
+  latencyMs: number;
+  error: string | null;
+}
+
+export function createDeliveriesRepository(sql: Sql) {
+  return {
+    async listForSubscription(subscriptionId: string, opts: { limit: number; cursor?: string; status?: string }) {
+      // The delivery log orders by attempted_at; the cursor helper speaks created_at, so alias it.
+      return sql<DeliveryRow[]>`
+        SELECT * FROM (
+          SELECT d.*, d.attempted_at AS created_at, d.attempted_at::text AS cursor_ts
+          FROM webhook_deliveries d WHERE d.webhook_subscription_id = ${subscriptionId}
+        ) d
+        WHERE TRUE
+          ${opts.status ? sql`AND status = ${opts.status}` : sql``}
+          ${afterCursor(sql, opts.cursor)}
+        ORDER BY created_at DESC, id DESC
+        LIMIT ${opts.limit + 1}`;
+    },
+
+    async find(subscriptionId: string, deliveryId: string) {
+      const [row] = await sql<DeliveryRow[]>`
+        SELECT *, attempted_at::text AS cursor_ts FROM webhook_deliveries
+        WHERE id = ${deliveryId} AND webhook_subscription_id = ${subscriptionId}`;
+      return row;
+    },
+
+    async messageContext(messageId: string, attempt: number): Promise<MessageContext | undefined> {
+      const [row] = await sql<MessageContext[]>`
+        SELECT m.id AS message_id, m.state, m.attempts, m.last_attempt_at AS claimed_at,
+          EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.webhook_message_id = m.id AND d.attempt = ${attempt}) AS attempt_logged,
+          e.event_type, e.body,
+          s.id AS subscription_id, s.target_url, s.secret, s.previous_secret, s.previous_secret_expires_at,
+          (s.is_active AND s.disabled_at IS NULL AND s.deleted_at IS NULL) AS deliverable, s.consecutive_failures
+        FROM webhook_messages m
+        JOIN webhook_events e ON e.id = m.webhook_event_id
+        JOIN webhook_subscriptions s ON s.id = m.webhook_subscription_id
+        WHERE m.id = ${messageId}`;
+      return row;
+    },
+
+    /**
+     * Claims attempt `attempt` of a message: only one job may move `attempts` from
+     * attempt-1 to attempt. A claim whose attempt never got logged (its worker died) may
+     * be taken over once its lease has passed.
+     */
+    async claim(messageId: string, attempt: number, leaseSeconds: number): Promise<boolean> {
+      const rows = await sql`
+        UPDATE webhook_messages m SET attempts = ${attempt}, last_attempt_at = now(), state = 'pending'
+        WHERE m.id = ${messageId} AND m.state = 'pending' AND (
+          m.attempts = ${attempt - 1}
+          OR (m.attempts = ${attempt} AND m.last_attempt_at < now() - make_interval(secs => ${leaseSeconds})
+              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.webhook_message_id = m.id AND d.attempt = ${attempt}))
+        )
+        RETURNING m.id`;
+      return rows.length > 0;
+    },
+
+    async cancel(db: Db, messageId: string) {
+      await db`UPDATE webhook_messages SET state = 'cancelled' WHERE id = ${messageId} AND state = 'pending'`;
+    },
+
+    /** Appends the attempt to the log (append-only) and moves the message's state. */
+    async recordAttempt(db: Db, a: AttemptRecord, messageState: 'pending' | 'delivered' | 'failed', nextAttemptAt: Date | null) {
+      await db`
+        INSERT INTO webhook_deliveries
+          (webhook_subscription_id, payload, status, response_code, latency_ms, error_message,
+           webhook_message_id, attempt, event_type, response_body)
+        VALUES (${a.subscriptionId}, ${a.body}::text::jsonb, ${a.status}, ${a.responseCode}, ${a.latencyMs}, ${a.error},
+          ${a.messageId}, ${a.attempt}, ${a.eventType}, ${a.responseBody})`;
+      await db`
+        UPDATE webhook_messages SET state = ${messageState}, next_attempt_at = ${nextAttemptAt}
+        WHERE id = ${a.messageId}`;
+    },
+
+    async subscriptionSucceeded(db: Db, subscriptionId: string) {
+      await db`UPDATE webhook_subscriptions SET consecutive_failures = 0 WHERE id = ${subscriptionId} AND consecutive_failures > 0`;
+    },
+
+    async subscriptionFailed(db: Db, subscriptionId: string): Promise<number> {
+      const [row] = await db<{ consecutive_failures: number }[]>`
+        UPDATE webhook_subscriptions SET consecutive_failures = consecutive_failures + 1
+        WHERE id = ${subscriptionId} RETURNING consecutive_failures`;
+      return row?.consecutive_failures ?? 0;
+    },
+
+    async disableSubscription(db: Db, subscriptionId: string, reason: string) {
+      await db`
+        UPDATE webhook_subscriptions SET disabled_at = now(), disabled_reason = ${reason}, updated_at = now()
+        WHERE id = ${subscriptionId} AND disabled_at IS NULL`;
+      await db`UPDATE webhook_messages SET state = 'cancelled' WHERE webhook_subscription_id = ${subscriptionId} AND state = 'pending'`;
+    },
+
+    /** Marks a message for one more attempt; returns the attempt number to queue. */
+    async reopen(db: Db, messageId: string): Promise<number | undefined> {
+      const [row] = await db<{ attempts: number }[]>`
+        UPDATE webhook_messages SET state = 'pending', next_attempt_at = now()
+        WHERE id = ${messageId} RETURNING attempts`;
+      return row ? row.attempts + 1 : undefined;
+    },
+  };
+}
+export type DeliveriesRepository = ReturnType<typeof createDeliveriesRepository>;

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { IdempotencyRepository } from '../db/repositories/idempotency.js';
+import { ApiError } from '../errors.js';
+
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+/** A first request still "in progress" after this long is presumed dead and may be retried. */
+const LOCK_SECONDS = 60;
+
+/** Responses worth replaying: not server errors, and not refusals that a retry may get past. */
+const replayable = (status: number) => status < 500 && status !== 409 && status !== 429;
+
+/**
+ * `Idempotency-Key` for every route whose contract metadata says `idempotent: true`.
+ * Keys are per caller. The first request runs and its answer is stored; a retry with the
+ * same key and the same request gets that answer again (`Idempotent-Replayed: true`) for
+ * 24 hours; the same key with a different request is 422; while the first still runs, 409.
+ * Mounted after authentication and body parsing, before the routes.
+ */
+export function idempotency(repo: IdempotencyRepository): RequestHandler {
+  return async (req, res, next) => {
+    const key = req.get('idempotency-key');
+    if (!req.apiRoute?.meta.idempotent || key === undefined) return next();
+    if (key.length < 1 || key.length > 255) {
+      throw new ApiError('validation_failed', 'Idempotency-Key must be 1 to 255 characters.', {
+        errors: [{ location: 'header', pointer: '/idempotency-key', message: 'Must be 1 to 255 characters', code: 'too_big' }],
+      });
+    }
+    const owner = req.auth?.kind === 'consumer' ? req.auth.consumer.id : 'operator';
+    const hash = createHash('sha256')
+      .update(`${req.method} ${req.path}\n`)
+      .update(req.body === undefined ? '' : JSON.stringify(req.body))
+      .digest('hex');
+
+    const got = await repo.acquire(owner, key, hash, { ttlSeconds: IDEMPOTENCY_TTL_SECONDS, lockSeconds: LOCK_SECONDS });
+    if (!got.acquired) {
+      const { row } = got;
+      if (row.request_hash !== hash) {
+        throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request.');
+      }
+      if (row.state === 'in_progress') {
+        throw new ApiError('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', {
+          headers: { 'Retry-After': '1' },
+        });
+      }
+      res.status(row.response_status ?? 200);
+      res.set('Idempotent-Replayed', 'true');
+      if (row.response_content_type) res.type(row.response_content_type);
+      res.send(row.response_body ?? '');
+      return;
+    }
+
+    // Store the answer before it goes out, so a retry right after it sees it completed.
+    let handled = false;
+    const send = res.send.bind(res);
+    res.send = (body?: unknown) => {
+      // res.json(obj) comes back here with the serialised string; wait for that.
+      if (handled || (body !== null && typeof body === 'object' && !Buffer.isBuffer(body))) return send(body);
+      handled = true;
+      const text = body === undefined ? '' : Buffer.isBuffer(body) ? body.toString('utf8') : String(body);
+      const status = res.statusCode;
+      const stored = replayable(status)
+        ? repo.complete(owner, key, status, text, res.get('content-type') ?? null)
+        : repo.release(owner, key);
+      stored
+        .catch((err: unknown) => req.log?.error({ err }, 'idempotency key bookkeeping failed'))
+        .finally(() => send(body));
+      return res;
+    };
+    res.on('close', () => {
+      if (!handled) repo.release(owner, key).catch(() => {});
+    });
+    next();
+  };
+}

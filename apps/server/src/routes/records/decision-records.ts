@@ -1,0 +1,21 @@
+import { contract, type DecisionRecord } from '@ihf/contract';
+import { initServer } from '@ts-rest/express';
+import type { Services } from '../../services/index.js';
+import { consumerOf } from '../auth-context.js';
+
+const s = initServer();
+
+export const decisionRecordsRouter = ({ records }: Services) =>
+  s.router(contract.decisionRecords, {
+    create: async ({ body, req }) => ({
+      status: 201,
+      body: (await records.createDecisionRecord(consumerOf(req).consumer.id, body)) as DecisionRecord,
+    }),
+    get: async ({ params }) => ({ status: 200, body: (await records.getOne('decisionRecord', params.id)) as DecisionRecord }),
+    list: async ({ query }) => ({
+      status: 200,
+      body: (await records.list('decisionRecord', query, {
+        equals: { requirement_candidate_id: query.requirement_candidate_id, outcome: query.outcome },
+      })) as { data: DecisionRecord[]; next_cursor: string | null },
+    }),
+  });

@@ -1,0 +1,25 @@
+import { contract, type InteractionEvent } from '@ihf/contract';
+import { initServer } from '@ts-rest/express';
+import type { Services } from '../../services/index.js';
+import { consumerOf } from '../auth-context.js';
+
+const s = initServer();
+
+export const interactionEventsRouter = ({ records }: Services) =>
+  s.router(contract.interactionEvents, {
+    create: async ({ body, req }) => ({
+      status: 201,
+      body: (await records.createInteractionEvent(consumerOf(req).consumer.id, body)) as InteractionEvent,
+    }),
+    createBatch: async ({ body, req }) => ({
+      status: 201,
+      body: await records.createInteractionEventBatch(consumerOf(req).consumer.id, body.events),
+    }),
+    get: async ({ params }) => ({ status: 200, body: (await records.getOne('interactionEvent', params.id)) as InteractionEvent }),
+    list: async ({ query }) => ({
+      status: 200,
+      body: (await records.list('interactionEvent', query, {
+        equals: { event_type: query.event_type, subject_id: query.subject_id, actor_id: query.actor_id },
+      })) as { data: InteractionEvent[]; next_cursor: string | null },
+    }),
+  });

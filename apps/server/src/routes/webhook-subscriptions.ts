@@ -1,0 +1,35 @@
+import { contract } from '@ihf/contract';
+import { initServer } from '@ts-rest/express';
+import type { Services } from '../services/index.js';
+import type { Request } from 'express';
+import { consumerOf } from './auth-context.js';
+
+// ts-rest's request type narrows `query`, which express's Request does not accept; only `auth` is read.
+const owner = (req: Pick<Request, 'auth'>) => consumerOf(req as Request).consumer;
+
+const s = initServer();
+
+export const webhookSubscriptionsRouter = ({ webhookSubscriptions: subs }: Services) =>
+  s.router(contract.webhookSubscriptions, {
+    create: async ({ body, req }) => ({ status: 201, body: await subs.create(owner(req), body) }),
+    list: async ({ query, req }) => ({ status: 200, body: await subs.list(owner(req).id, query) }),
+    get: async ({ params, req }) => ({ status: 200, body: await subs.get(owner(req).id, params.id) }),
+    update: async ({ params, body, req }) => ({
+      status: 200,
+      body: await subs.update(owner(req).id, params.id, body),
+    }),
+    delete: async ({ params, req }) => {
+      await subs.remove(owner(req).id, params.id);
+      return { status: 204, body: undefined };
+    },
+    rotateSecret: async ({ params, req }) => ({ status: 200, body: await subs.rotateSecret(owner(req).id, params.id) }),
+    test: async ({ params, req }) => ({ status: 202, body: await subs.sendTest(owner(req).id, params.id) }),
+    listDeliveries: async ({ params, query, req }) => ({
+      status: 200,
+      body: await subs.listDeliveries(owner(req).id, params.id, query),
+    }),
+    redeliver: async ({ params, req }) => ({
+      status: 202,
+      body: await subs.redeliver(owner(req).id, params.id, params.deliveryId),
+    }),
+  });

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { isPgError, PG_FOREIGN_KEY_VIOLATION, type Sql, type TransactionSql } from '../../db/client.js';
+import { toPage } from '../../db/pagination.js';
+import type { RecordListOptions, RecordRow, RecordsRepository, RecordTable } from '../../db/repositories/records.js';
+import { ApiError, notFound, type FieldError } from '../../errors.js';
+import {
+  RECORD_KINDS,
+  type AnnotationRow,
+  type DecisionRecordRow,
+  type DeploymentRecordRow,
+  type InteractionEventRow,
+  type OutcomeSignalRow,
+  type RecordKindName,
+  type RequirementCandidateRow,
+} from './mappers.js';
+import { publishRecords } from './publish.js';
+import type { SubmissionPolicy } from './submission-policy.js';
+
+const PG_CHECK_VIOLATION = '23514';
+
+const invalidReference = (errors: FieldError[]) =>
+  new ApiError(
+    'invalid_reference',
+    errors.length === 1 ? errors[0]!.message : `${errors.length} referenced records do not exist.`,
+    { errors },
+  );
+
+/** A violated foreign key of `table` becomes a 422 naming the field (`<table>_<column>_fkey`). */
+function mapWriteError(table: RecordTable, err: unknown): never {
+  if (isPgError(err, PG_FOREIGN_KEY_VIOLATION)) {
+    const constraint = err.constraint_name ?? '';
+    const column = constraint.startsWith(`${table}_`) ? constraint.slice(table.length + 1).replace(/_fkey$/, '') : 'unknown';
+    throw invalidReference([
+      { location: 'body', pointer: `/${column}`, message: `No record with the ${column} given.`, code: 'not_found' },
+    ]);
+  }
+  if (isPgError(err, PG_CHECK_VIOLATION)) {
+    throw new ApiError('validation_failed', `The record breaks a constraint (${err.constraint_name ?? 'check'}).`);
+  }
+  throw err;
+}
+
+interface ListQuery {
+  limit: number;
+  cursor?: string;
+  created_after?: string;
+  created_before?: string;
+}
+
+export interface InteractionEventInput {
+  event_type: string;
+  subject_id: string;
+  actor_id: string;
+  occurred_at: string;
+  properties: Record<string, unknown>;
+}
+
+export function createRecordsService(deps: { sql: Sql; repo: RecordsRepository; policy: SubmissionPolicy }) {
+  const { sql, repo, policy } = deps;
+
+  /** Insert + webhook fan-out in one transaction; the policy may hold the webhook back. */
+  async function createOne<R extends RecordRow>(
+    kind: RecordKindName,
+    build: (tx: TransactionSql) => Promise<{ values: Record<string, unknown>; publish: boolean }>,
+  ) {
+    const k = RECORD_KINDS[kind];
+    try {
+      const row = await sql.begin(async (tx) => {
+        const { values, publish } = await build(tx);
+        const inserted = await repo.insert<R>(tx, k.table, values);
+        if (publish) await publishRecords(tx, kind, [inserted]);
+        return inserted;
+      });
+      return (k.toWire as unknown as (r: R) => unknown)(row as R);
+    } catch (err) {
+      return mapWriteError(k.table, err);
+    }
+  }
+
+  async function getOne(kind: RecordKindName, id: string) {
+    const k = RECORD_KINDS[kind];
+    const row = await repo.findById(k.table, id);
+    if (!row) throw notFound(k.noun, id);
+    return (k.toWire as unknown as (r: RecordRow) => unknown)(row);
+  }
+
+  async function list(kind: RecordKindName, q: ListQuery, filters: Pick<RecordListOptions, 'equals' | 'contains'>) {
+    const k = RECORD_KINDS[kind];
+    const rows = await repo.list(k.table, {
+      limit: q.limit,
+      cursor: q.cursor,
+      createdAfter: q.created_after,
+      createdBefore: q.created_before,
+      ...filters,
+    });
+    return toPage(rows, q.limit, k.toWire as unknown as (r: RecordRow) => never);
+  }
+
+  async function unregisteredTypes(tx: TransactionSql, types: readonly string[]): Promise<Set<string>> {
+    const known = await repo.registeredEventTypes(tx, [...new Set(types)]);
+    return new Set(types.filter((t) => !known.has(t)));
+  }
+
+  const unregisteredError = (errors: FieldError[]) =>
+    new ApiError(
+      'validation_failed',
+      `${errors.length} event${errors.length === 1 ? ' has' : 's have'} an event_type that is not registered.`,
+      { errors },
+    );
+
+  return {
+    getOne,
+    list,
+
+    createInteractionEvent: (consumerId: string, body: InteractionEventInput) =>
+      createOne<InteractionEventRow>('interactionEvent', async (tx) => {
+        if ((await unregisteredTypes(tx, [body.event_type])).size > 0) {
+          throw unregisteredError([
+            { location: 'body', pointer: '/event_type', message: `event_type '${body.event_type}' is not registered`, code: 'unregistered' },
+          ]);
+        }
+        return { values: { ...body, api_consumer_id: consumerId }, publish: true };
+      }),
+
+    /** All or nothing, one INSERT … SELECT FROM jsonb_to_recordset for the whole batch. */
+    async createInteractionEventBatch(consumerId: string, events: readonly InteractionEventInput[]) {
+      const rows = await sql.begin(async (tx) => {
+        const missing = await unregisteredTypes(tx, events.map((e) => e.event_type));
+        if (missing.size > 0) {
+          throw unregisteredError(
+            events.flatMap((e, i) =>
+              missing.has(e.event_type)
+                ? [{ location: 'body' as const, pointer: `/events/${i}/event_type`, message: `event_type '${e.event_type}' is not registered`, code: 'unregistered' }]
+                : [],
+            ),
+          );
+        }
+        const inserted = await repo.insertInteractionEvents<InteractionEventRow>(
+          tx,
+          consumerId,
+          events.map((e) => ({ id: randomUUID(), ...e })),
+        );
+        await publishRecords(tx, 'interactionEvent', inserted);
+        return inserted;
+      });
+      return { data: rows.map(RECORD_KINDS.interactionEvent.toWire) };
+    },
+
+    createAnnotation: (consumerId: string, body: { interaction_event_id?: string | null; body: string; labels: string[] }) =>
+      createOne<AnnotationRow>('annotation', async (tx) => {
+        const verdict = await policy.assess({ consumerId, kind: 'annotation', texts: [body.body, ...body.labels] }, tx);
+        return {
+          values: {
+            api_consumer_id: consumerId,
+            interaction_event_id: body.interaction_event_id ?? null,
+            body: body.body,
+            labels: body.labels,
+            status: verdict.status,
+            injection_score: verdict.injection_score,
+          },
+          publish: verdict.publish,
+        };
+      }),
+
+    createRequirementCandidate: (
+      consumerId: string,
+      body: { title: string; description: string; category: string; source_annotation_ids: string[] },
+    ) =>
+      createOne<RequirementCandidateRow>('requirementCandidate', async (tx) => {
+        const found = await repo.existing(tx, 'annotations', body.source_annotation_ids);
+        const missing = body.source_annotation_ids.flatMap((id, i) =>
+          found.has(id)
+            ? []
+            : [{ location: 'body' as const, pointer: `/source_annotation_ids/${i}`, message: `No annotation with id ${id}.`, code: 'not_found' }],
+        );
+        if (missing.length > 0) throw invalidReference(missing);
+        const verdict = await policy.assess(
+          { consumerId, kind: 'requirement_candidate', category: body.category, texts: [body.title, body.description] },
+          tx,
+        );
+        return {
+          values: {
+            api_consumer_id: consumerId,
+            title: body.title,
+            description: body.description,
+            category: body.category,
+            source_annotation_ids: body.source_annotation_ids,
+            status: verdict.status,
+            injection_score: verdict.injection_score,
+          },
+          publish: verdict.publish,
+        };
+      }),
+
+    createDecisionRecord: (consumerId: string, body: Record<string, unknown>) =>
+      createOne<DecisionRecordRow>('decisionRecord', async () => ({ values: { ...body, api_consumer_id: consumerId }, publish: true })),
+
+    createDeploymentRecord: (consumerId: string, body: Record<string, unknown>) =>
+      createOne<DeploymentRecordRow>('deploymentRecord', async () => ({ values: { ...body, api_consumer_id: consumerId }, publish: true })),
+
+    createOutcomeSignal: (consumerId: string, body: { unit?: string | null; baseline?: number | null } & Record<string, unknown>) =>
+      createOne<OutcomeSignalRow>('outcomeSignal', async () => ({
+        values: { ...body, unit: body.unit ?? null, baseline: body.baseline ?? null, api_consumer_id: consumerId },
+        publish: true,
+      })),
+  };
+}
+export type RecordsService = ReturnType<typeof createRecordsService>;

@@ -1,0 +1,163 @@
+import type { EventTopic, WebhookDelivery, WebhookSubscription } from '@ihf/contract';
+import type { Sql } from '../../db/client.js';
+import type { DeliveriesRepository, DeliveryRow } from '../../db/repositories/deliveries.js';
+import type { ManifestsRepository } from '../../db/repositories/manifests.js';
+import type { SubscriptionPatch, SubscriptionRow, SubscriptionsRepository } from '../../db/repositories/subscriptions.js';
+import { toPage } from '../../db/pagination.js';
+import { ApiError, notFound } from '../../errors.js';
+import { iso, isoOrNull } from '../../lib/time.js';
+import { enqueueSingle, newMessageId, scheduleAttempt, webhookBody } from '../../webhooks/outbox.js';
+import { generateWebhookSecret, type SecretBox } from '../../webhooks/secret-box.js';
+import { UnsafeTargetError, vetTarget, type LookupFn } from '../../webhooks/ssrf.js';
+import { sampleRecord } from './samples.js';
+
+/** How long the previous secret keeps signing after a rotation. */
+export const ROTATION_OVERLAP_SECONDS = 24 * 60 * 60;
+
+export function toSubscription(row: SubscriptionRow): WebhookSubscription {
+  return {
+    id: row.id,
+    event_type: row.event_type,
+    target_url: row.target_url,
+    is_active: row.is_active,
+    disabled_at: isoOrNull(row.disabled_at),
+    disabled_reason: row.disabled_reason,
+    consecutive_failures: row.consecutive_failures,
+    secret_rotated_at: isoOrNull(row.secret_rotated_at),
+    previous_secret_expires_at: isoOrNull(row.previous_secret_expires_at),
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  };
+}
+
+export function toDelivery(row: DeliveryRow): WebhookDelivery {
+  return {
+    id: row.id,
+    subscription_id: row.webhook_subscription_id,
+    message_id: row.webhook_message_id ?? '',
+    event_type: row.event_type ?? '',
+    attempt: row.attempt ?? 1,
+    status: row.status,
+    response_code: row.response_code,
+    response_body: row.response_body,
+    latency_ms: row.latency_ms,
+    error_message: row.error_message,
+    attempted_at: iso(row.attempted_at),
+  };
+}
+
+export interface SubscriptionsServiceDeps {
+  sql: Sql;
+  subscriptions: SubscriptionsRepository;
+  deliveries: DeliveriesRepository;
+  manifests: ManifestsRepository;
+  secretBox: SecretBox | null;
+  allowPrivateTargets: boolean;
+  lookup?: LookupFn;
+  now: () => Date;
+}
+
+const targetRefused = (err: UnsafeTargetError) =>
+  new ApiError('validation_failed', `target_url is refused: ${err.message}.`, {
+    errors: [{ location: 'body', pointer: '/target_url', message: err.message, code: `unsafe_target_${err.reason}` }],
+  });
+
+export function createSubscriptionsService(deps: SubscriptionsServiceDeps) {
+  const { subscriptions, deliveries } = deps;
+
+  function box(): SecretBox {
+    if (!deps.secretBox) throw new ApiError('service_unavailable', 'Webhooks need IHF_SECRET_KEY to be configured.');
+    return deps.secretBox;
+  }
+
+  async function checkTarget(url: string) {
+    try {
+      await vetTarget(url, { allowPrivate: deps.allowPrivateTargets, lookup: deps.lookup });
+    } catch (err) {
+      if (err instanceof UnsafeTargetError) throw targetRefused(err);
+      throw err;
+    }
+  }
+
+  async function own(ownerId: string, id: string): Promise<SubscriptionRow> {
+    const row = await subscriptions.find(ownerId, id);
+    if (!row) throw notFound('webhook subscription', id);
+    return row;
+  }
+
+  return {
+    async create(owner: { id: string; hub_capability_manifest_id: string | null }, body: { event_type: EventTopic; target_url: string }) {
+      if (owner.hub_capability_manifest_id) {
+        const manifest = await deps.manifests.findById(owner.hub_capability_manifest_id);
+        if (!manifest?.event_types.includes(body.event_type)) {
+          throw new ApiError('validation_failed', `Your hub manifest does not list the event type ${body.event_type}.`, {
+            errors: [{ location: 'body', pointer: '/event_type', message: 'Not in the hub manifest’s event_types', code: 'not_in_manifest' }],
+          });
+        }
+      }
+      await checkTarget(body.target_url);
+      const secret = generateWebhookSecret();
+      const row = await subscriptions.insert({
+        api_consumer_id: owner.id,
+        event_type: body.event_type,
+        target_url: body.target_url,
+        secret: box().seal(secret),
+      });
+      return { ...toSubscription(row), secret };
+    },
+
+    async list(ownerId: string, q: { limit: number; cursor?: string; event_type?: EventTopic }) {
+      const rows = await subscriptions.list(ownerId, { limit: q.limit, cursor: q.cursor, eventType: q.event_type });
+      return toPage(rows, q.limit, toSubscription);
+    },
+
+    get: async (ownerId: string, id: string) => toSubscription(await own(ownerId, id)),
+
+    async update(ownerId: string, id: string, patch: SubscriptionPatch) {
+      if (patch.target_url !== undefined) await checkTarget(patch.target_url);
+      const row = await subscriptions.update(ownerId, id, patch);
+      if (!row) throw notFound('webhook subscription', id);
+      return toSubscription(row);
+    },
+
+    async remove(ownerId: string, id: string) {
+      if (!(await subscriptions.softDelete(ownerId, id))) throw notFound('webhook subscription', id);
+    },
+
+    async rotateSecret(ownerId: string, id: string) {
+      const secret = generateWebhookSecret();
+      const row = await subscriptions.rotate(ownerId, id, box().seal(secret), ROTATION_OVERLAP_SECONDS);
+      if (!row) throw notFound('webhook subscription', id);
+      return { ...toSubscription(row), secret };
+    },
+
+    async sendTest(ownerId: string, id: string) {
+      const sub = await own(ownerId, id);
+      const messageId = newMessageId('msg_test_');
+      const now = deps.now();
+      const body = webhookBody(sub.event_type, iso(now), sampleRecord(sub.event_type, ownerId, now));
+      await deps.sql.begin((tx) => enqueueSingle(tx, { subscriptionId: sub.id, topic: sub.event_type, body, messageId }));
+      return { message_id: messageId, subscription_id: sub.id, event_type: sub.event_type, queued_at: iso(now) };
+    },
+
+    async listDeliveries(ownerId: string, id: string, q: { limit: number; cursor?: string; status?: string }) {
+      await own(ownerId, id);
+      const rows = await deliveries.listForSubscription(id, q);
+      return toPage(rows, q.limit, toDelivery);
+    },
+
+    async redeliver(ownerId: string, id: string, deliveryId: string) {
+      const sub = await own(ownerId, id);
+      const delivery = await deliveries.find(id, deliveryId);
+      if (!delivery?.webhook_message_id) throw notFound('delivery', deliveryId);
+      const messageId = delivery.webhook_message_id;
+      await deps.sql.begin(async (tx) => {
+        const attempt = await deliveries.reopen(tx, messageId);
+        if (attempt === undefined) throw notFound('delivery', deliveryId);
+        await scheduleAttempt(tx, messageId, attempt);
+      });
+      return { message_id: messageId, subscription_id: sub.id, event_type: sub.event_type, queued_at: iso(deps.now()) };
+    },
+  };
+}
+export type SubscriptionsService = ReturnType<typeof createSubscriptionsService>;

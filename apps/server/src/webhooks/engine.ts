@@ -1,0 +1,132 @@
+import type { Logger } from 'pino';
+import type { Sql } from '../db/client.js';
+import type { DeliveriesRepository, MessageContext } from '../db/repositories/deliveries.js';
+import { scheduleAttempt } from './outbox.js';
+import { classify, retryDelaySeconds } from './retry.js';
+import type { SecretBox } from './secret-box.js';
+import { sendWebhook, type SenderAgents, type SendResult } from './sender.js';
+import { webhookHeaders } from './signer.js';
+import { UnsafeTargetError, vetTarget, type LookupFn } from './ssrf.js';
+
+export interface EngineOptions {
+  sql: Sql;
+  deliveries: DeliveriesRepository;
+  secretBox: SecretBox;
+  logger: Logger;
+  /** Seconds: [0] before the first attempt (ignored: it runs at once), [i] before attempt i+1. */
+  retrySchedule: readonly number[];
+  timeoutMs: number;
+  allowPrivateTargets: boolean;
+  maxResponseBytes?: number;
+  lookup?: LookupFn;
+  agents?: SenderAgents;
+  now?: () => Date;
+}
+
+export const MAX_RESPONSE_BYTES = 4096;
+
+/**
+ * One attempt of one message: claim it, vet the target, sign, send, and record the
+ * outcome — log row, message state, subscription health and the next attempt's job —
+ * in one transaction.
+ */
+export function createDeliveryEngine(opts: EngineOptions) {
+  const now = opts.now ?? (() => new Date());
+  const leaseSeconds = Math.ceil((opts.timeoutMs * 2) / 1000) + 5;
+
+  function secretsOf(ctx: MessageContext): string[] {
+    const secrets = [opts.secretBox.open(ctx.secret)];
+    if (ctx.previous_secret && ctx.previous_secret_expires_at && ctx.previous_secret_expires_at > now()) {
+      secrets.push(opts.secretBox.open(ctx.previous_secret));
+    }
+    return secrets;
+  }
+
+  async function send(ctx: MessageContext): Promise<SendResult> {
+    let target;
+    try {
+      target = await vetTarget(ctx.target_url, { allowPrivate: opts.allowPrivateTargets, lookup: opts.lookup });
+    } catch (err) {
+      if (!(err instanceof UnsafeTargetError)) throw err;
+      return { status: null, headers: {}, body: null, latencyMs: 0, error: `refused: ${err.message}` };
+    }
+    const timestamp = Math.floor(now().getTime() / 1000);
+    return sendWebhook({
+      target,
+      headers: webhookHeaders(secretsOf(ctx), ctx.message_id, timestamp, ctx.body),
+      body: ctx.body,
+      timeoutMs: opts.timeoutMs,
+      maxBodyBytes: opts.maxResponseBytes ?? MAX_RESPONSE_BYTES,
+      agents: opts.agents,
+    });
+  }
+
+  return {
+    async deliver(messageId: string, attempt: number): Promise<'skipped' | 'delivered' | 'failed' | 'gone' | 'deferred'> {
+      const ctx = await opts.deliveries.messageContext(messageId, attempt);
+      if (!ctx || ctx.state !== 'pending' || ctx.attempt_logged || ctx.attempts > attempt) return 'skipped';
+      if (!ctx.deliverable) {
+        await opts.deliveries.cancel(opts.sql, messageId);
+        return 'skipped';
+      }
+      if (!(await opts.deliveries.claim(messageId, attempt, leaseSeconds))) {
+        // Claimed by a worker that died before logging it: retry once the lease has run out.
+        if (ctx.attempts === attempt && ctx.claimed_at) {
+          await scheduleAttempt(opts.sql, messageId, attempt, new Date(ctx.claimed_at.getTime() + (leaseSeconds + 1) * 1000));
+          return 'deferred';
+        }
+        return 'skipped';
+      }
+
+      const result = await send(ctx);
+      const outcome = classify(result.status, result.headers['retry-after'], now());
+      const delay = outcome.kind === 'failed' ? retryDelaySeconds(opts.retrySchedule, attempt + 1, outcome.retryAfterSeconds) : null;
+      const nextAt = delay === null ? null : new Date(now().getTime() + delay * 1000);
+
+      await opts.sql.begin(async (tx) => {
+        const state = outcome.kind === 'delivered' ? 'delivered' : nextAt ? 'pending' : 'failed';
+        await opts.deliveries.recordAttempt(
+          tx,
+          {
+            messageId,
+            subscriptionId: ctx.subscription_id,
+            attempt,
+            eventType: ctx.event_type,
+            body: ctx.body,
+            status: outcome.kind === 'delivered' ? 'delivered' : 'failed',
+            responseCode: result.status,
+            responseBody: result.body,
+            latencyMs: result.latencyMs,
+            error: result.error ?? (outcome.kind === 'delivered' ? null : `HTTP ${result.status}`),
+          },
+          state,
+          nextAt,
+        );
+        if (outcome.kind === 'delivered') {
+          await opts.deliveries.subscriptionSucceeded(tx, ctx.subscription_id);
+          return;
+        }
+        if (outcome.kind === 'gone') {
+          await opts.deliveries.disableSubscription(tx, ctx.subscription_id, 'The endpoint answered 410 Gone.');
+          return;
+        }
+        const failures = await opts.deliveries.subscriptionFailed(tx, ctx.subscription_id);
+        // Persistent failure: one message used its whole schedule with no success in between.
+        if (!nextAt && failures >= opts.retrySchedule.length) {
+          await opts.deliveries.disableSubscription(
+            tx,
+            ctx.subscription_id,
+            `${failures} consecutive failed attempts; the last: ${result.error ?? `HTTP ${result.status}`}`,
+          );
+          return;
+        }
+        if (nextAt) await scheduleAttempt(tx, messageId, attempt + 1, nextAt);
+      });
+      if (outcome.kind !== 'delivered') {
+        opts.logger.debug({ messageId, attempt, status: result.status, error: result.error }, 'webhook attempt failed');
+      }
+      return outcome.kind;
+    },
+  };
+}
+export type DeliveryEngine = ReturnType<typeof createDeliveryEngine>;

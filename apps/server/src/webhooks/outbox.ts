@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { EventTopic } from '@ihf/contract';
+import type { Sql, TransactionSql } from '../db/client.js';
+
+export const DELIVER_TASK = 'webhook.deliver';
+/** graphile-worker retries only when our own code throws (e.g. a lost database); delivery retries are ours. */
+export const JOB_MAX_ATTEMPTS = 10;
+
+type Db = Sql | TransactionSql;
+
+export interface OutboxItem {
+  recordId: string | null;
+  /** The exact webhook body; every attempt sends these bytes. */
+  body: string;
+}
+
+/** `msg_` + 32 hex: the webhook-id of every attempt of one event to one subscription. */
+export const newMessageId = (prefix = 'msg_') => prefix + randomUUID().replaceAll('-', '');
+
+export function webhookBody(topic: EventTopic, timestamp: string, data: unknown): string {
+  return JSON.stringify({ type: topic, timestamp, data });
+}
+
+/**
+ * Fans events out to every live subscription of the topic, inside the caller's
+ * transaction: the event rows, one message per subscription and one graphile-worker
+ * job per message commit (or roll back) together with the record. Set-wise, so a
+ * batch of 1,000 events costs a handful of statements. Returns the messages queued.
+ */
+export async function enqueueEvents(tx: Db, topic: EventTopic, items: readonly OutboxItem[]): Promise<number> {
+  if (items.length === 0) return 0;
+  const [has] = await tx<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM webhook_subscriptions
+    WHERE event_type = ${topic} AND is_active AND disabled_at IS NULL AND deleted_at IS NULL`;
+  if (!has || has.n === 0) return 0;
+  const events = items.map((i) => ({ id: randomUUID(), record_id: i.recordId, body: i.body }));
+  const [queued] = await tx<{ n: number }[]>`
+    WITH ev AS (
+      INSERT INTO webhook_events (id, event_type, record_id, body)
+      SELECT e.id, ${topic}, e.record_id, e.body
+      FROM jsonb_to_recordset(${JSON.stringify(events)}::text::jsonb) AS e(id uuid, record_id uuid, body text)
+      RETURNING id
+    ), msgs AS (
+      INSERT INTO webhook_messages (id, webhook_event_id, webhook_subscription_id, next_attempt_at)
+      SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), ev.id, s.id, now()
+      FROM ev CROSS JOIN webhook_subscriptions s
+      WHERE s.event_type = ${topic} AND s.is_active AND s.disabled_at IS NULL AND s.deleted_at IS NULL
+      RETURNING id
+    )
+    SELECT count(graphile_worker.add_job(
+      ${DELIVER_TASK}, json_build_object('m', msgs.id, 'a', 1), job_key => msgs.id, max_attempts => ${JOB_MAX_ATTEMPTS}
+    ))::int AS n FROM msgs`;
+  return queued?.n ?? 0;
+}
+
+/** Queues attempt `attempt` of a message at `runAt` (now when omitted). */
+export async function scheduleAttempt(tx: Db, messageId: string, attempt: number, runAt?: Date): Promise<void> {
+  await tx`
+    SELECT graphile_worker.add_job(
+      ${DELIVER_TASK}, json_build_object('m', ${messageId}::text, 'a', ${attempt}::int),
+      run_at => ${runAt ?? null}::timestamptz, job_key => ${messageId}::text, max_attempts => ${JOB_MAX_ATTEMPTS}
+    )`;
+}
+
+/** A one-off event to one subscription (test events, redelivery of a sample). */
+export async function enqueueSingle(
+  tx: Db,
+  opts: { subscriptionId: string; topic: EventTopic; body: string; messageId: string },
+): Promise<void> {
+  const eventId = randomUUID();
+  await tx`INSERT INTO webhook_events (id, event_type, record_id, body) VALUES (${eventId}, ${opts.topic}, NULL, ${opts.body})`;
+  await tx`
+    INSERT INTO webhook_messages (id, webhook_event_id, webhook_subscription_id, next_attempt_at)
+    VALUES (${opts.messageId}, ${eventId}, ${opts.subscriptionId}, now())`;
+  await scheduleAttempt(tx, opts.messageId, 1);
+}

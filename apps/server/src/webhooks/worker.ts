@@ -1,0 +1,113 @@
+import type { Runner } from 'graphile-worker';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { createSql, type Sql } from '../db/client.js';
+import { createDeliveriesRepository } from '../db/repositories/deliveries.js';
+import { createDeliveryEngine } from './engine.js';
+import { DELIVER_TASK } from './outbox.js';
+import { startQueueRunner } from './queue.js';
+import { createSecretBox } from './secret-box.js';
+import { createSenderAgents } from './sender.js';
+import type { LookupFn } from './ssrf.js';
+
+export interface WebhookWorkerOptions {
+  config: Config;
+  databaseUrl: string;
+  logger: Logger;
+  concurrency?: number;
+  lookup?: LookupFn;
+  /** How often to look for jobs held by dead workers. */
+  sweepIntervalMs?: number;
+}
+
+export interface WebhookWorker {
+  /** Finishes in-flight attempts, then stops. */
+  stop(): Promise<void>;
+}
+
+const lockKey = (poolId: string) => `ihf-webhook-worker:${poolId}`;
+
+/**
+ * Crash recovery: graphile-worker keeps a dead worker's jobs locked for 4 hours. Each
+ * of our worker pools holds a session advisory lock named after its pool id on a
+ * dedicated connection, which PostgreSQL drops the moment the process dies. A sweeper
+ * unlocks the jobs of any pool whose advisory lock is free (its process is gone).
+ */
+async function sweepDeadPools(sql: Sql, logger: Logger): Promise<number> {
+  const pools = await sql<{ locked_by: string }[]>`
+    SELECT DISTINCT locked_by FROM graphile_worker._private_jobs
+    WHERE locked_by IS NOT NULL AND locked_at < now() - interval '2 seconds'`;
+  const dead: string[] = [];
+  for (const { locked_by } of pools) {
+    const [probe] = await sql<{ free: boolean }[]>`SELECT pg_try_advisory_lock(hashtextextended(${lockKey(locked_by)}, 0)) AS free`;
+    if (probe?.free) {
+      await sql`SELECT pg_advisory_unlock(hashtextextended(${lockKey(locked_by)}, 0))`;
+      dead.push(locked_by);
+    }
+  }
+  if (dead.length > 0) {
+    await sql`SELECT graphile_worker.force_unlock_workers(${dead}::text[])`;
+    logger.warn({ pools: dead }, 'released webhook jobs held by workers that died');
+  }
+  return dead.length;
+}
+
+export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<WebhookWorker> {
+  const { config, logger } = opts;
+  if (!config.IHF_SECRET_KEY) throw new Error('IHF_SECRET_KEY is required to run the webhook worker');
+  const concurrency = opts.concurrency ?? config.WEBHOOK_CONCURRENCY;
+  const sql = createSql(opts.databaseUrl, { max: Math.max(4, Math.ceil(concurrency / 2) + 2), applicationName: 'ihf-webhook-worker' });
+  // The liveness lock must sit on one session for the pool's whole life.
+  const lockConn = await sql.reserve();
+  const agents = createSenderAgents(Math.max(16, concurrency * 2));
+  const engine = createDeliveryEngine({
+    sql,
+    deliveries: createDeliveriesRepository(sql),
+    secretBox: createSecretBox(config.IHF_SECRET_KEY),
+    logger,
+    retrySchedule: config.WEBHOOK_RETRY_SCHEDULE,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    lookup: opts.lookup,
+    agents,
+  });
+
+  let poolLocked: Promise<unknown> = Promise.resolve();
+  const runner: Runner = await startQueueRunner({
+    databaseUrl: opts.databaseUrl,
+    concurrency,
+    logger,
+    onPool: (poolId) => {
+      poolLocked = lockConn`SELECT pg_advisory_lock(hashtextextended(${lockKey(poolId)}, 0))`.catch((err: unknown) =>
+        logger.error({ err }, 'could not take the worker liveness lock'),
+      );
+    },
+    tasks: {
+      [DELIVER_TASK]: async (payload) => {
+        const { m, a } = payload as { m: string; a: number };
+        await engine.deliver(m, a);
+      },
+    },
+  });
+  await poolLocked;
+
+  const sweep = () =>
+    sweepDeadPools(sql, logger).catch((err: unknown) => logger.error({ err }, 'webhook sweeper failed'));
+  await sweep();
+  const timer = setInterval(() => void sweep(), opts.sweepIntervalMs ?? 5000);
+  timer.unref();
+
+  let stopped: Promise<void> | undefined;
+  return {
+    stop() {
+      stopped ??= (async () => {
+        clearInterval(timer);
+        await runner.stop();
+        agents.destroy();
+        lockConn.release();
+        await sql.end({ timeout: 5 });
+      })();
+      return stopped;
+    },
+  };
+}
