@@ -20,6 +20,8 @@ export async function migrateQueue(databaseUrl: string, logger?: Logger): Promis
 export interface QueueRunnerOptions {
   databaseUrl: string;
   concurrency: number;
+  /** How often future-dated jobs (retries) are looked for; new jobs arrive by LISTEN/NOTIFY at once. */
+  pollIntervalMs?: number;
   logger: Logger;
   tasks: Record<string, (payload: unknown) => Promise<void>>;
   /** Called with the pool id as soon as graphile-worker creates the pool. */
@@ -33,7 +35,7 @@ export async function startQueueRunner(opts: QueueRunnerOptions): Promise<Runner
     connectionString: opts.databaseUrl,
     concurrency: opts.concurrency,
     noHandleSignals: true,
-    pollInterval: 1000,
+    pollInterval: opts.pollIntervalMs ?? 1000,
     logger: graphileLogger(opts.logger),
     events,
     taskList: Object.fromEntries(

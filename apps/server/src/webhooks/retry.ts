@@ -26,7 +26,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now: Date)
  * Seconds to wait before attempt `nextAttempt` (2 = the first retry), or null when the
  * schedule is exhausted. schedule[0] is the first attempt (immediately); schedule[i] the
  * delay before attempt i+1. ±10 % jitter spreads retries of many messages; a receiver's
- * Retry-After wins when it asks for longer, capped at the schedule's longest delay.
+ * Retry-After wins when it asks for longer, capped at the longer of an hour and the
+ * schedule's longest delay (a receiver may not park a message for ever).
  */
 export function retryDelaySeconds(
   schedule: readonly number[],
@@ -37,6 +38,6 @@ export function retryDelaySeconds(
   const base = schedule[nextAttempt - 1];
   if (base === undefined) return null;
   const jittered = base * (0.9 + 0.2 * random());
-  const cap = Math.max(...schedule);
+  const cap = Math.max(3600, ...schedule);
   return retryAfterSeconds !== null ? Math.max(jittered, Math.min(retryAfterSeconds, cap)) : jittered;
 }

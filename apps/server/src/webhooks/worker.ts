@@ -16,6 +16,7 @@ export interface WebhookWorkerOptions {
   logger: Logger;
   concurrency?: number;
   lookup?: LookupFn;
+  pollIntervalMs?: number;
   /** How often to look for jobs held by dead workers. */
   sweepIntervalMs?: number;
 }
@@ -76,6 +77,7 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
   const runner: Runner = await startQueueRunner({
     databaseUrl: opts.databaseUrl,
     concurrency,
+    pollIntervalMs: opts.pollIntervalMs,
     logger,
     onPool: (poolId) => {
       poolLocked = lockConn`SELECT pg_advisory_lock(hashtextextended(${lockKey(poolId)}, 0))`.catch((err: unknown) =>
