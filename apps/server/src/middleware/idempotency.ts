@@ -7,13 +7,17 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /** A first request still "in progress" after this long is presumed dead and may be retried. */
 const LOCK_SECONDS = 60;
 
-/** Responses worth replaying: not server errors, and not refusals that a retry may get past. */
-const replayable = (status: number) => status < 500 && status !== 409 && status !== 429;
+/**
+ * Only successes are kept and replayed. A refused request (validation, a missing
+ * reference, a limit, a server error) created nothing, so its key is released and a
+ * corrected retry may use it (as Stripe does for requests that failed validation).
+ */
+const replayable = (status: number) => status < 400;
 
 /**
  * `Idempotency-Key` for every route whose contract metadata says `idempotent: true`.
- * Keys are per caller. The first request runs and its answer is stored; a retry with the
- * same key and the same request gets that answer again (`Idempotent-Replayed: true`) for
+ * Keys are per caller. The first request runs and its successful answer is stored; a retry
+ * with the same key and the same request gets that answer again (`Idempotent-Replayed: true`) for
  * 24 hours; the same key with a different request is 422; while the first still runs, 409.
  * Mounted after authentication and body parsing, before the routes.
  */

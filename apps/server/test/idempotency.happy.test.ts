@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readProblem, startTestServer, type TestServer } from './harness.js';
+
+let t: TestServer;
+let key: string;
+beforeAll(async () => {
+  t = await startTestServer();
+  key = (await t.consumerWithKey(['annotations:write', 'annotations:read', 'interaction-events:write', 'webhooks:manage'])).key;
+});
+afterAll(() => t.close());
+
+const annotation = { body: 'Idempotent note', labels: ['a'] };
+
+describe('Idempotency-Key', () => {
+  it('replays the first response for a retry with the same key and body, creating one record', async () => {
+    const first = await t.as(key, 'POST', '/api/v2/annotations', annotation, { 'idempotency-key': 'k-replay' });
+    expect(first.status).toBe(201);
+    const body = await first.json();
+    const again = await t.as(key, 'POST', '/api/v2/annotations', annotation, { 'idempotency-key': 'k-replay' });
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await again.json()).toEqual(body);
+    const [row] = await t.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM annotations WHERE body = 'Idempotent note'`;
+    expect(row!.n).toBe(1);
+  });
+
+  it('answers 422 when the same key comes with a different body', async () => {
+    await t.as(key, 'POST', '/api/v2/annotations', annotation, { 'idempotency-key': 'k-reuse' });
+    const res = await t.as(key, 'POST', '/api/v2/annotations', { ...annotation, body: 'Other' }, { 'idempotency-key': 'k-reuse' });
+    expect(res.status).toBe(422);
+    expect((await readProblem(res)).code).toBe('idempotency_key_reused');
+  });
+
+  it('answers 409 to a concurrent duplicate while the first is still running', async () => {
+    // Hold the first request's insert behind a row lock so it is still running when the duplicate arrives.
+    const events = Array.from({ length: 1000 }, (_, i) => ({ event_type: 'viewed', subject_id: `c${i}`, actor_id: 'conc', occurred_at: '2026-11-25T10:00:00Z' }));
+    const locker = await t.sql.reserve();
+    await locker`BEGIN`;
+    await locker`LOCK TABLE interaction_events IN EXCLUSIVE MODE`;
+    const first = t.as(key, 'POST', '/api/v2/interaction-events/batch', { events }, { 'idempotency-key': 'k-conc' });
+    let dup: Response | undefined;
+    for (let i = 0; i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      dup = await t.as(key, 'POST', '/api/v2/interaction-events/batch', { events }, { 'idempotency-key': 'k-conc' });
+      if (dup.status === 409) break;
+    }
+    expect(dup!.status).toBe(409);
+    const problem = await readProblem(dup!);
+    expect(problem.code).toBe('idempotency_in_progress');
+    expect(dup!.headers.get('retry-after')).toBe('1');
+    await locker`COMMIT`;
+    locker.release();
+    expect((await first).status).toBe(201);
+    const replay = await t.as(key, 'POST', '/api/v2/interaction-events/batch', { events }, { 'idempotency-key': 'k-conc' });
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('keys are per consumer: another consumer’s identical key is independent', async () => {
+    const other = (await t.consumerWithKey(['annotations:write'])).key;
+    const a = await t.as(key, 'POST', '/api/v2/annotations', annotation, { 'idempotency-key': 'shared-key' });
+    const b = await t.as(other, 'POST', '/api/v2/annotations', { body: 'different' }, { 'idempotency-key': 'shared-key' });
+    expect(a.status).toBe(201);
+    expect(b.status).toBe(201);
+    expect(b.headers.get('idempotent-replayed')).toBeNull();
+  });
+
+  it('does not keep a refused request, so a corrected retry may reuse the key; keys expire', async () => {
+    const bad = await t.as(key, 'POST', '/api/v2/annotations', { body: '' }, { 'idempotency-key': 'k-bad' });
+    expect(bad.status).toBe(422);
+    await readProblem(bad);
+    const fixed = await t.as(key, 'POST', '/api/v2/annotations', { body: 'fixed' }, { 'idempotency-key': 'k-bad' });
+    expect(fixed.status).toBe(201);
+    expect(fixed.headers.get('idempotent-replayed')).toBeNull();
+
+    await t.sql`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE idempotency_key = 'k-replay'`;
+    const fresh = await t.as(key, 'POST', '/api/v2/annotations', annotation, { 'idempotency-key': 'k-replay' });
+    expect(fresh.status).toBe(201);
+    expect(fresh.headers.get('idempotent-replayed')).toBeNull();
+  });
+
+  it('covers webhook subscription creation too', async () => {
+    const body = { event_type: 'annotation.created', target_url: 'http://127.0.0.1:9/x' };
+    const a = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', body, { 'idempotency-key': 'k-sub' });
+    const b = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', body, { 'idempotency-key': 'k-sub' });
+    expect(b.status).toBe(201);
+    expect(await b.json()).toEqual(await a.json());
+  });
+
+  it('refuses an over-long key', async () => {
+    const res = await t.as(key, 'POST', '/api/v2/annotations', annotation, { 'idempotency-key': 'x'.repeat(256) });
+    expect(res.status).toBe(422);
+    expect((await readProblem(res)).errors).toEqual([expect.objectContaining({ location: 'header', pointer: '/idempotency-key' })]);
+  });
+});
