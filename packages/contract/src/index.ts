@@ -2,6 +2,8 @@ import { c, commonResponses } from './common.js';
 import { consumersContract } from './resources/admin/consumers.js';
 import { keysContract } from './resources/admin/keys.js';
 import { manifestsContract } from './resources/admin/manifests.js';
+import { autoApproveRulesContract } from './resources/admin/auto-approve-rules.js';
+import { reviewQueueContract } from './resources/admin/review-queue.js';
 import { meContract } from './resources/me.js';
 import { eventTypesContract } from './resources/event-types.js';
 import { annotationsContract } from './resources/records/annotations.js';
@@ -35,6 +37,8 @@ export const contract = c.router(
       consumers: consumersContract,
       keys: keysContract,
       manifests: manifestsContract,
+      autoApproveRules: autoApproveRulesContract,
+      reviewQueue: reviewQueueContract,
       usage: adminUsageContract,
     },
   },
@@ -50,6 +54,7 @@ export * from './webhooks/topics.js';
 export { Consumer } from './resources/admin/consumers.js';
 export { ApiKey, CreatedApiKey, TokenTypeSchema } from './resources/admin/keys.js';
 export { Manifest } from './resources/admin/manifests.js';
+export { AutoApproveRule } from './resources/admin/auto-approve-rules.js';
 export { Me } from './resources/me.js';
 export { TokenResponse, OAuthError, IntrospectionResponse, OAUTH_ERRORS } from './resources/token.js';
 export { UsageSeries, UsageCounts, type UsageCountsT } from './resources/usage.js';

@@ -6,6 +6,8 @@ import type { Services } from '../services/index.js';
 import { consumersRouter } from './admin/consumers.js';
 import { keysRouter } from './admin/keys.js';
 import { manifestsRouter } from './admin/manifests.js';
+import { autoApproveRulesRouter } from './admin/auto-approve-rules.js';
+import { reviewQueueRouter } from './admin/review-queue.js';
 import { meRouter } from './me.js';
 import { eventTypesRouter } from './event-types.js';
 import { annotationsRouter } from './records/annotations.js';
@@ -39,6 +41,8 @@ export function mountApiRoutes(app: Express, services: Services): void {
         consumers: consumersRouter(services),
         keys: keysRouter(services),
         manifests: manifestsRouter(services),
+        autoApproveRules: autoApproveRulesRouter(services),
+        reviewQueue: reviewQueueRouter(services),
         usage: adminUsageRouter(services),
       },
     },

@@ -15,10 +15,16 @@ import { createIdempotencyRepository } from '../db/repositories/idempotency.js';
 import { createRecordsRepository } from '../db/repositories/records.js';
 import { createSubscriptionsRepository } from '../db/repositories/subscriptions.js';
 import { createRecordsService } from './records/records.js';
-import { defaultSubmissionPolicy, type SubmissionPolicy } from './records/submission-policy.js';
+import type { SubmissionPolicy } from './records/submission-policy.js';
 import { createSubscriptionsService } from './webhooks/subscriptions.js';
 import { createSecretBox } from '../webhooks/secret-box.js';
 import { createOAuthService } from './oauth/service.js';
+import { createAutoApproveRulesRepository } from '../db/repositories/auto-approve-rules.js';
+import { createReviewQueueRepository } from '../db/repositories/review-queue.js';
+import { createAutoApproveRulesService } from './trust/auto-approve-rules.js';
+import { heuristicScreener } from './trust/heuristic-scorer.js';
+import { createTrustPolicy } from './trust/policy.js';
+import { createReviewQueueService } from './trust/review-queue.js';
 import type { Logger } from '../logger.js';
 import { createTraffic } from './limits/traffic.js';
 import { createUsageService } from './usage.js';
@@ -54,6 +60,8 @@ export function createServices({ config, sql, now, logger , submissionPolicy }: 
     authenticator: createAuthenticator({ lookup: authCache, adminToken: config.IHF_ADMIN_TOKEN, now }),
     consumers,
     keys,
+    autoApproveRules: createAutoApproveRulesService(createAutoApproveRulesRepository(sql)),
+    reviewQueue: createReviewQueueService({ sql, repo: createReviewQueueRepository(sql), now }),
     oauth: createOAuthService({
       lookup: authCache,
       keysRepo: repos.keys,
@@ -64,7 +72,7 @@ export function createServices({ config, sql, now, logger , submissionPolicy }: 
       invalidate: authCache.invalidate,
     }),
     manifests: createManifestsService(repos.manifests),
-    records: createRecordsService({ sql, repo: repos.records, policy: submissionPolicy ?? defaultSubmissionPolicy }),
+    records: createRecordsService({ sql, repo: repos.records, policy: submissionPolicy ?? createTrustPolicy({ screener: heuristicScreener, threshold: config.INJECTION_THRESHOLD }) }),
     webhookSubscriptions: createSubscriptionsService({
       sql,
       subscriptions: repos.subscriptions,
