@@ -42,8 +42,6 @@ const ConfigSchema = z.object({
   BURST_WINDOW_SECONDS: z.coerce.number().int().min(1).default(1),
   /** Days of request log kept; older day partitions are dropped (migration 0004). */
   REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
-  /** Days of request log kept; older day partitions are dropped (migration 0004). */
-  REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
   INJECTION_THRESHOLD: z.coerce.number().min(0).max(1).default(0.7),
   /** Lifetime of OAuth access tokens from POST /api/v2/token. */
   OAUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),

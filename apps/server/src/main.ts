@@ -48,6 +48,7 @@ async function main(): Promise<void> {
   const sql = createSql(databaseUrl);
   const { app, services } = createApp({ config, sql, logger, migrationsDir: config.MIGRATIONS_DIR });
   services.traffic.startMaintenance();
+  await services.traffic.ready();
   const running = await listen(app, config.PORT, config.HOST);
   logger.info({ url: running.url, embeddedDatabase: Boolean(embedded) }, 'IHF External API listening');
   // IHF_ROLE=server runs the webhook worker in this process; api leaves it to `pnpm worker`.

@@ -14,6 +14,8 @@ export interface CounterStore {
   readonly kind: 'memory' | 'redis';
   /** False while Redis is unreachable and counting has fallen back to this process. */
   healthy(): boolean;
+  /** Resolves true once the store can count (Redis connected), false after timeoutMs. */
+  ready(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export function createMemoryStore(): CounterStore {
       return res ? toCount(res) : null;
     },
     healthy: () => true,
+    ready: async () => true,
     async close() {},
   };
 }
@@ -106,6 +109,20 @@ export function createRedisStore(url: string, logger: Logger, opts: { commandTim
       return res ? toCount(res) : null;
     },
     healthy: () => client.status === 'ready',
+    ready(timeoutMs) {
+      if (client.status === 'ready') return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          client.off('ready', onReady);
+          resolve(false);
+        }, timeoutMs);
+        const onReady = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        client.once('ready', onReady);
+      });
+    },
     async close() {
       client.disconnect();
     },

@@ -32,6 +32,16 @@ export function createTraffic(deps: { config: Config; requestLog: RequestLogRepo
       maintenance.unref();
     },
 
+    /**
+     * Waits (bounded) for the shared counter store, so a replica does not start admitting
+     * on in-process counters, which would not be shared with the other replicas.
+     */
+    async ready(timeoutMs = 3000): Promise<boolean> {
+      const ok = await store.ready(timeoutMs);
+      if (!ok) deps.logger.warn({ timeoutMs }, 'Redis not reachable at start: counting in-process until it is');
+      return ok;
+    },
+
     async close(): Promise<void> {
       if (maintenance) clearInterval(maintenance);
       await requestLog.close();

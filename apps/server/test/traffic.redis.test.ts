@@ -1,0 +1,113 @@
+// Limits exact across two replicas sharing one Redis, and the API staying up while Redis
+// is stopped and restarted under it. Each test file runs its own redis-server.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, readProblem, startTestServer, type TestDatabase, type TestServer } from './harness.js';
+import { hasRedisServer, startRedis, type RedisProcess } from './redis-process.js';
+
+const count = (responses: Response[], status: number) => responses.filter((r) => r.status === status).length;
+
+async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.skipIf(!hasRedisServer)('two replicas sharing Redis', () => {
+  let redis: RedisProcess;
+  let db: TestDatabase;
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+    db = await createTestDatabase();
+    const env = { REDIS_URL: redis.url, BURST_THRESHOLD: '100000', BURST_WINDOW_SECONDS: '30' };
+    a = await startTestServer({ env, database: db });
+    b = await startTestServer({ env, database: db });
+    expect(await a.services.traffic.ready()).toBe(true);
+    expect(await b.services.traffic.ready()).toBe(true);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await db?.drop();
+    await redis?.stop();
+  });
+
+  it('never admit more than rate_limit_per_minute together, and admit exactly that many', async () => {
+    for (const limit of [1, 17, 60]) {
+      const { key } = await a.consumerWithKey(['annotations:read'], { rate_limit_per_minute: limit });
+      const sent = limit * 3 + 5;
+      const responses = await Promise.all(
+        Array.from({ length: sent }, (_, i) => (i % 2 ? a : b).as(key, 'GET', '/api/v2/me')),
+      );
+      expect(count(responses, 200)).toBe(limit);
+      expect(count(responses, 429)).toBe(sent - limit);
+    }
+  });
+
+  it('share the daily quota and the burst rule exactly', async () => {
+    const quota = await a.consumerWithKey(['annotations:read'], { rate_limit_per_minute: 10_000, quota_per_day: 23 });
+    const q = await Promise.all(Array.from({ length: 70 }, (_, i) => (i % 2 ? a : b).as(quota.key, 'GET', '/api/v2/me')));
+    expect(count(q, 200)).toBe(23);
+    expect((await readProblem(q.find((r) => r.status === 429)!)).code).toBe('quota_exceeded');
+
+    const burst = await a.consumerWithKey(['annotations:read'], { rate_limit_per_minute: 10_000, burst_threshold: 9 });
+    const r = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).as(burst.key, 'GET', '/api/v2/me')));
+    expect(count(r, 200)).toBe(9);
+  });
+
+  it('agree on the remaining count in the headers', async () => {
+    const { key } = await a.consumerWithKey(['annotations:read'], { rate_limit_per_minute: 10 });
+    const first = await a.as(key, 'GET', '/api/v2/me');
+    const second = await b.as(key, 'GET', '/api/v2/me');
+    expect(first.headers.get('ratelimit')).toMatch(/"minute";r=9;/);
+    expect(second.headers.get('ratelimit')).toMatch(/"minute";r=8;/);
+  });
+});
+
+describe.skipIf(!hasRedisServer)('Redis stopped and restarted while the API serves', () => {
+  let redis: RedisProcess;
+  let t: TestServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+    t = await startTestServer({ env: { REDIS_URL: redis.url, BURST_THRESHOLD: '100000', BURST_WINDOW_SECONDS: '30' } });
+    expect(await t.services.traffic.ready()).toBe(true);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await redis?.stop();
+  });
+
+  it('keeps answering and limiting on in-process counters, then goes back to Redis', async () => {
+    const store = t.services.traffic.limiter.store;
+    const { key, consumerId } = await t.consumerWithKey(['annotations:read'], { rate_limit_per_minute: 1000 });
+    expect((await t.as(key, 'GET', '/api/v2/me')).status).toBe(200);
+    const inspect = redis.client();
+    expect(await inspect.exists(`ihf:rl:m:${consumerId}`)).toBe(1);
+
+    await redis.stop();
+    await until('the client to notice', () => !store.healthy());
+    const started = Date.now();
+    const during = await Promise.all(Array.from({ length: 20 }, () => t.as(key, 'GET', '/api/v2/me')));
+    expect(count(during, 200)).toBe(20);
+    expect(during.every((r) => r.headers.get('ratelimit')?.includes('"minute";r='))).toBe(true);
+    // Fallback is immediate, not a wait for a Redis timeout per request.
+    expect(Date.now() - started).toBeLessThan(5000);
+
+    // The limits still hold during the outage (per replica).
+    const limited = await t.consumerWithKey(['annotations:read'], { rate_limit_per_minute: 4 });
+    const capped = await Promise.all(Array.from({ length: 7 }, () => t.as(limited.key, 'GET', '/api/v2/me')));
+    expect(count(capped, 200)).toBe(4);
+    expect(count(capped, 429)).toBe(3);
+
+    await redis.start();
+    await until('the client to reconnect', () => store.healthy(), 15_000);
+    const after = await t.as(key, 'GET', '/api/v2/me');
+    expect(after.status).toBe(200);
+    const again = redis.client();
+    // Counting is back in (the restarted, empty) Redis.
+    expect(Number(await again.get(`ihf:rl:m:${consumerId}`))).toBe(1);
+  });
+});

@@ -1,0 +1,155 @@
+// Benchmark (issue 4): what authentication, rate limiting and the request log cost.
+// The same route, GET /api/v2/me, served by two instances of the real app in one run:
+//   limited — as in production: every request logged (batched writer), authenticated (key
+//             lookup through the auth cache + SHA-256 compare), counted against burst,
+//             per-minute and daily limits, with RateLimit headers;
+//   bare    — the same app and handler with those three switched off: authentication
+//             answers a fixed consumer, the limiter admits without counting, and the
+//             request log drops its entries.
+// Limits sit far above the load, so nothing is refused. autocannon drives the load from a
+// worker thread over loopback. Rounds alternate (bare, limited, bare, …) so drift in the
+// machine's load hits both alike; the ratios are medians of the per-round ratios.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import { createApp } from '../apps/server/src/app.js';
+import { loadConfig } from '../apps/server/src/config.js';
+import { createSql } from '../apps/server/src/db/client.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../apps/server/src/db/embedded.js';
+import { migrateUp } from '../apps/server/src/db/migrate.js';
+import { createLogger } from '../apps/server/src/logger.js';
+import { listen } from '../apps/server/src/server.js';
+
+const ROUND_S = 4;
+const ROUNDS = 5;
+const WARMUP_S = 2;
+const CONNECTIONS = 32;
+
+const env = loadConfig();
+let embedded: EmbeddedDatabase | undefined;
+let dataDir: string | undefined;
+let serverUrl = env.DATABASE_URL;
+if (!serverUrl) {
+  dataDir = mkdtempSync(join(tmpdir(), 'ihf-bench-pg-'));
+  embedded = await startEmbeddedPostgres(dataDir, { info: () => {}, warn: () => {} }, { persistent: false });
+  serverUrl = embedded.url;
+}
+const dbName = `ihf_bench_${randomBytes(4).toString('hex')}`;
+const admin = createSql(serverUrl, { max: 1 });
+await admin.unsafe(`CREATE DATABASE ${dbName}`);
+const dbUrl = new URL(serverUrl);
+dbUrl.pathname = `/${dbName}`;
+await migrateUp(dbUrl.toString());
+const sql = createSql(dbUrl.toString(), { max: 10 });
+
+const adminToken = `ihfadm_${randomBytes(32).toString('base64url')}`;
+const config = loadConfig({
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'silent',
+  IHF_ADMIN_TOKEN: adminToken,
+  BURST_THRESHOLD: '1000000',
+  ...(env.REDIS_URL ? { REDIS_URL: env.REDIS_URL } : {}),
+});
+const logger = createLogger('silent');
+
+const limitedApp = createApp({ config, sql, logger });
+await limitedApp.services.traffic.ready();
+const limitedServer = await listen(limitedApp.app, 0, '127.0.0.1');
+
+async function call(method: string, path: string, body?: unknown) {
+  const res = await fetch(limitedServer.url + path, {
+    method,
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, string>;
+}
+const consumer = await call('POST', '/api/v2/admin/consumers', {
+  name: 'bench',
+  tier: 'enterprise',
+  rate_limit_per_minute: 1_000_000,
+  quota_per_day: 1_000_000_000,
+});
+const { key } = await call('POST', `/api/v2/admin/consumers/${consumer.id}/keys`, { scopes: ['usage:read'] });
+
+// The bare instance: same app, with authentication, limits and the request log off.
+const bareApp = createApp({ config: { ...config, REDIS_URL: undefined }, sql, logger });
+const fixedAuth = await bareApp.services.authenticator.authenticate(`Bearer ${key}`);
+bareApp.services.authenticator.authenticate = async () => fixedAuth;
+bareApp.services.traffic.limiter.check = async () => ({ admitted: true, states: [] });
+bareApp.services.traffic.requestLog.record = () => {};
+const bareServer = await listen(bareApp.app, 0, '127.0.0.1');
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  total: number;
+}
+
+async function load(url: string, seconds: number): Promise<Figures> {
+  const result = await autocannon({
+    url: `${url}/api/v2/me`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { authorization: `Bearer ${key}` },
+    workers: 1,
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    total: result.requests.total,
+  };
+}
+
+await load(bareServer.url, WARMUP_S);
+await load(limitedServer.url, WARMUP_S);
+await new Promise((r) => setTimeout(r, 500));
+await limitedApp.services.traffic.requestLog.flush();
+const writtenBefore = limitedApp.services.traffic.requestLog.stats().written;
+
+const bare: Figures[] = [];
+const limited: Figures[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  bare.push(await load(bareServer.url, ROUND_S));
+  limited.push(await load(limitedServer.url, ROUND_S));
+}
+await limitedApp.services.traffic.requestLog.flush();
+const written = limitedApp.services.traffic.requestLog.stats().written - writtenBefore;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const mean = (xs: Figures[], k: keyof Figures) => xs.reduce((n, x) => n + x[k], 0) / xs.length;
+const rpsRatio = median(limited.map((l, i) => l.rps / bare[i]!.rps));
+const p99Ratio = median(limited.map((l, i) => l.p99 / bare[i]!.p99));
+const sent = limited.reduce((n, x) => n + x.total, 0);
+const fmt = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(0));
+const line = (name: string, xs: Figures[]) =>
+  `  ${name.padEnd(34)} ${fmt(mean(xs, 'rps')).padStart(6)} req/s   p50 ${fmt(mean(xs, 'p50'))} ms   p99 ${fmt(mean(xs, 'p99'))} ms   non-2xx ${mean(xs, 'non2xx')}`;
+
+console.log(`traffic-limits: GET /api/v2/me, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${ROUND_S} s per variant`);
+console.log(line('bare (auth, limits, log off)', bare));
+console.log(line('authenticated + limited + logged', limited));
+console.log(`  per round (limited/bare req/s): ${limited.map((l, i) => (l.rps / bare[i]!.rps).toFixed(2)).join(' ')}`);
+console.log(`  throughput ratio ${rpsRatio.toFixed(3)} (target >= 0.85)   p99 ratio ${p99Ratio.toFixed(3)} (target <= 1.3)`);
+console.log(`  request log: ${written} rows written for ${sent} measured requests (+ in-flight warm-up), ${limitedApp.services.traffic.requestLog.stats().batches} batches in all`);
+console.log(`  counter store: ${limitedApp.services.traffic.limiter.store.kind}${config.REDIS_URL ? '' : ' (set REDIS_URL to measure with Redis)'}`);
+
+await bareServer.stop(1000);
+await limitedServer.stop(1000);
+await bareApp.services.traffic.close();
+await limitedApp.services.traffic.close();
+await sql.end({ timeout: 5 });
+await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+await admin.end();
+await embedded?.stop();
+if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+process.exit(0);
