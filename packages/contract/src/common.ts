@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { ERROR_STATUS, type ErrorCode } from './errors.js';
 import type { Scope } from './scopes.js';
 
-export const c = initContract();
+// Annotated so declaration emit (the SDK bundles the contract's types) can name the type.
+export const c: ReturnType<typeof initContract> = initContract();
 
 export const Uuid = z.string().uuid();
 /** RFC 3339 timestamp; responses are always UTC with a `Z`. */

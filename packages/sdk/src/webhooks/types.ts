@@ -1,0 +1,2 @@
+export type { EventTopic } from '@ihf/contract';
+export type { WebhookEventOf } from '@ihf/contract';
