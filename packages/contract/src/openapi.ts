@@ -24,6 +24,8 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   'Admin: consumers': 'Operator management of API consumers and their limits',
   'Admin: keys': 'Operator management of consumers’ API keys',
   'Admin: manifests': 'Hub capability manifests that bound what a domain hub may do',
+  OAuth: 'OAuth 2.0 client credentials (RFC 6749 §4.4), token introspection (RFC 7662) and revocation (RFC 7009); metadata at /.well-known/oauth-authorization-server (RFC 8414)',
+  'Admin: trust': 'Auto-approve rules and the review queue for requirement candidates and quarantined records',
   Usage: 'Your own usage, from the request log',
   'Admin: usage': 'Usage across consumers, the request log, and billing-period usage per key',
 };
@@ -41,7 +43,9 @@ const mapOperation: OperationMapper = (operation, route) => {
   for (const [status, response] of Object.entries(responses)) {
     response.description = RESPONSE_DESCRIPTIONS[status] ?? response.description;
     const json = response.content?.['application/json'];
-    if (json && Number(status) >= 400) {
+    // OAuth endpoints answer their 400/401 as application/json, as RFC 6749 §5.2 requires.
+    const oauthError = meta.tag === 'OAuth' && (status === '400' || status === '401');
+    if (json && Number(status) >= 400 && !oauthError) {
       response.content = { 'application/problem+json': json };
     }
   }
