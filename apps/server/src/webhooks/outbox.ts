@@ -27,12 +27,18 @@ export function webhookBody(topic: EventTopic, timestamp: string, data: unknown)
  * job per message commit (or roll back) together with the record. Set-wise, so a
  * batch of 1,000 events costs a handful of statements. Returns the messages queued.
  */
-export async function enqueueEvents(tx: Db, topic: EventTopic, items: readonly OutboxItem[]): Promise<number> {
-  if (items.length === 0) return 0;
+export async function enqueueEvents(
+  tx: Db,
+  topic: EventTopic,
+  itemsOrBuild: readonly OutboxItem[] | (() => readonly OutboxItem[]),
+): Promise<number> {
   const [has] = await tx<{ n: number }[]>`
     SELECT count(*)::int AS n FROM webhook_subscriptions
     WHERE event_type = ${topic} AND is_active AND disabled_at IS NULL AND deleted_at IS NULL`;
   if (!has || has.n === 0) return 0;
+  // Bodies are only built once someone wants them: batch ingest with no subscriber skips it.
+  const items = typeof itemsOrBuild === 'function' ? itemsOrBuild() : itemsOrBuild;
+  if (items.length === 0) return 0;
   const events = items.map((i) => ({ id: randomUUID(), record_id: i.recordId, body: i.body }));
   const [queued] = await tx<{ n: number }[]>`
     WITH ev AS (

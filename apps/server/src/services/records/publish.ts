@@ -13,9 +13,8 @@ export async function publishRecords(tx: TransactionSql | Sql, kind: RecordKindN
   const k = RECORD_KINDS[kind];
   // Each kind's mapper takes its own row type; rows here come from that kind's table.
   const toWire = k.toWire as (row: RecordRow) => unknown;
-  return enqueueEvents(
-    tx,
-    k.topic,
+  if (rows.length === 0) return 0;
+  return enqueueEvents(tx, k.topic, () =>
     rows.map((row) => ({ recordId: row.id, body: webhookBody(k.topic, iso(row.created_at as Date), toWire(row)) })),
   );
 }

@@ -135,11 +135,16 @@ export function createRecordsService(deps: { sql: Sql; repo: RecordsRepository; 
             ),
           );
         }
-        const inserted = await repo.insertInteractionEvents<InteractionEventRow>(
-          tx,
-          consumerId,
-          events.map((e) => ({ id: randomUUID(), ...e })),
-        );
+        // Every row of one statement shares the transaction's created_at.
+        const withIds = events.map((e) => ({ id: randomUUID(), ...e }));
+        const createdAt = await repo.insertInteractionEvents(tx, consumerId, withIds);
+        const inserted: InteractionEventRow[] = withIds.map((e) => ({
+          ...e,
+          api_consumer_id: consumerId,
+          occurred_at: new Date(e.occurred_at),
+          created_at: createdAt,
+          cursor_ts: '',
+        }));
         await publishRecords(tx, 'interactionEvent', inserted);
         return inserted;
       });

@@ -8,6 +8,11 @@ import { CreatedWindowQuery, recordBase, recordRoutes } from './shared.js';
 export const MAX_PROPERTIES_BYTES = 16_384;
 export const MAX_BATCH_EVENTS = 1000;
 
+/** UTF-8 length check that only encodes when the string could be over (hot in batch ingest). */
+function withinBytes(s: string, max: number): boolean {
+  return s.length * 3 <= max || (s.length <= max && new TextEncoder().encode(s).length <= max);
+}
+
 const EventTypeName = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,63}$/, 'Must be a registered interaction type such as clicked')
@@ -15,7 +20,7 @@ const EventTypeName = z
 
 const Properties = z
   .record(z.unknown())
-  .refine((p) => new TextEncoder().encode(JSON.stringify(p)).length <= MAX_PROPERTIES_BYTES, {
+  .refine((p) => withinBytes(JSON.stringify(p), MAX_PROPERTIES_BYTES), {
     message: `properties must serialise to at most ${MAX_PROPERTIES_BYTES} bytes`,
   })
   .describe(`A JSON object, at most ${MAX_PROPERTIES_BYTES} bytes serialised`);
