@@ -104,6 +104,16 @@ describe('POST /api/v2/token', () => {
       { authorization: basic(consumerId, secret) },
     );
     await expectOAuthError(res, 400, 'invalid_request');
+    const otherId = await token(
+      { grant_type: 'client_credentials', client_id: '00000000-0000-4000-8000-000000000000' },
+      { authorization: basic(consumerId, secret) },
+    );
+    await expectOAuthError(otherId, 400, 'invalid_request');
+  });
+
+  it('accepts Basic with the same client_id repeated in the body, as some clients send', async () => {
+    const res = await token({ grant_type: 'client_credentials', client_id: consumerId }, { authorization: basic(consumerId, secret) });
+    expect(res.status).toBe(200);
   });
 
   it('invalid_scope for an unknown scope or one beyond the key, never a wider token', async () => {

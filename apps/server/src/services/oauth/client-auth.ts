@@ -37,17 +37,16 @@ export function readClientCredentials(authorization: string | undefined, body: R
     throw oauthError('invalid_client', 'The Basic credentials are malformed.');
   }
   if (basic) {
-    if (bodyId !== undefined || bodySecret !== undefined) {
-      throw oauthError('invalid_request', 'Authenticate the client by HTTP Basic or by body parameters, not both.');
-    }
     const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw oauthError('invalid_client', 'The Basic credentials are malformed.');
-    return {
-      clientId: formDecode(decoded.slice(0, colon)),
-      clientSecret: formDecode(decoded.slice(colon + 1)),
-      method: 'client_secret_basic',
-    };
+    const clientId = formDecode(decoded.slice(0, colon));
+    // Some clients repeat client_id in the body beside Basic; that is not a second
+    // authentication. A secret in the body, or a different id, is.
+    if (bodySecret !== undefined || (bodyId !== undefined && bodyId !== clientId)) {
+      throw oauthError('invalid_request', 'Authenticate the client by HTTP Basic or by body parameters, not both.');
+    }
+    return { clientId, clientSecret: formDecode(decoded.slice(colon + 1)), method: 'client_secret_basic' };
   }
   if (bodyId === undefined || bodySecret === undefined) {
     throw oauthError('invalid_client', 'Client authentication is required: HTTP Basic, or client_id and client_secret in the body.');
