@@ -63,13 +63,13 @@ export function createDeliveryEngine(opts: EngineOptions) {
 
   return {
     async deliver(messageId: string, attempt: number): Promise<'skipped' | 'delivered' | 'failed' | 'gone' | 'deferred'> {
-      const ctx = await opts.deliveries.messageContext(messageId, attempt);
+      const ctx = await opts.deliveries.claimWithContext(messageId, attempt, leaseSeconds);
       if (!ctx || ctx.state !== 'pending' || ctx.attempt_logged || ctx.attempts > attempt) return 'skipped';
       if (!ctx.deliverable) {
         await opts.deliveries.cancel(opts.sql, messageId);
         return 'skipped';
       }
-      if (!(await opts.deliveries.claim(messageId, attempt, leaseSeconds))) {
+      if (!ctx.claimed) {
         // Claimed by a worker that died before logging it: retry once the lease has run out.
         if (ctx.attempts === attempt && ctx.claimed_at) {
           await scheduleAttempt(opts.sql, messageId, attempt, new Date(ctx.claimed_at.getTime() + (leaseSeconds + 1) * 1000));
@@ -83,29 +83,27 @@ export function createDeliveryEngine(opts: EngineOptions) {
       const delay = outcome.kind === 'failed' ? retryDelaySeconds(opts.retrySchedule, attempt + 1, outcome.retryAfterSeconds) : null;
       const nextAt = delay === null ? null : new Date(now().getTime() + delay * 1000);
 
+      const attemptRecord = {
+        messageId,
+        subscriptionId: ctx.subscription_id,
+        attempt,
+        eventType: ctx.event_type,
+        body: ctx.body,
+        responseCode: result.status,
+        responseBody: result.body,
+        latencyMs: result.latencyMs,
+      };
+      if (outcome.kind === 'delivered') {
+        await opts.deliveries.recordSuccess({ ...attemptRecord, status: 'delivered', error: null });
+        return 'delivered';
+      }
       await opts.sql.begin(async (tx) => {
-        const state = outcome.kind === 'delivered' ? 'delivered' : nextAt ? 'pending' : 'failed';
         await opts.deliveries.recordAttempt(
           tx,
-          {
-            messageId,
-            subscriptionId: ctx.subscription_id,
-            attempt,
-            eventType: ctx.event_type,
-            body: ctx.body,
-            status: outcome.kind === 'delivered' ? 'delivered' : 'failed',
-            responseCode: result.status,
-            responseBody: result.body,
-            latencyMs: result.latencyMs,
-            error: result.error ?? (outcome.kind === 'delivered' ? null : `HTTP ${result.status}`),
-          },
-          state,
+          { ...attemptRecord, status: 'failed', error: result.error ?? `HTTP ${result.status}` },
+          nextAt ? 'pending' : 'failed',
           nextAt,
         );
-        if (outcome.kind === 'delivered') {
-          await opts.deliveries.subscriptionSucceeded(tx, ctx.subscription_id);
-          return;
-        }
         if (outcome.kind === 'gone') {
           await opts.deliveries.disableSubscription(tx, ctx.subscription_id, 'The endpoint answered 410 Gone.');
           return;
@@ -122,9 +120,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
         }
         if (nextAt) await scheduleAttempt(tx, messageId, attempt + 1, nextAt);
       });
-      if (outcome.kind !== 'delivered') {
-        opts.logger.debug({ messageId, attempt, status: result.status, error: result.error }, 'webhook attempt failed');
-      }
+      opts.logger.debug({ messageId, attempt, status: result.status, error: result.error }, 'webhook attempt failed');
       return outcome.kind;
     },
   };

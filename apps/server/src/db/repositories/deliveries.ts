@@ -71,35 +71,57 @@ export function createDeliveriesRepository(sql: Sql) {
       return row;
     },
 
-    async messageContext(messageId: string, attempt: number): Promise<MessageContext | undefined> {
-      const [row] = await sql<MessageContext[]>`
-        SELECT m.id AS message_id, m.state, m.attempts, m.last_attempt_at AS claimed_at,
-          EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.webhook_message_id = m.id AND d.attempt = ${attempt}) AS attempt_logged,
-          e.event_type, e.body,
-          s.id AS subscription_id, s.target_url, s.secret, s.previous_secret, s.previous_secret_expires_at,
-          (s.is_active AND s.disabled_at IS NULL AND s.deleted_at IS NULL) AS deliverable, s.consecutive_failures
-        FROM webhook_messages m
-        JOIN webhook_events e ON e.id = m.webhook_event_id
-        JOIN webhook_subscriptions s ON s.id = m.webhook_subscription_id
-        WHERE m.id = ${messageId}`;
+    /**
+     * One round trip for the hot path: reads what the attempt needs and claims it. The
+     * claim moves `attempts` from attempt-1 to attempt (only one job can), or takes over
+     * a claim whose attempt was never logged (its worker died) once the lease has passed.
+     */
+    async claimWithContext(
+      messageId: string,
+      attempt: number,
+      leaseSeconds: number,
+    ): Promise<(MessageContext & { claimed: boolean }) | undefined> {
+      const [row] = await sql<(MessageContext & { claimed: boolean })[]>`
+        WITH ctx AS (
+          SELECT m.id AS message_id, m.state, m.attempts, m.last_attempt_at AS claimed_at,
+            EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.webhook_message_id = m.id AND d.attempt = ${attempt}) AS attempt_logged,
+            e.event_type, e.body,
+            s.id AS subscription_id, s.target_url, s.secret, s.previous_secret, s.previous_secret_expires_at,
+            (s.is_active AND s.disabled_at IS NULL AND s.deleted_at IS NULL) AS deliverable, s.consecutive_failures
+          FROM webhook_messages m
+          JOIN webhook_events e ON e.id = m.webhook_event_id
+          JOIN webhook_subscriptions s ON s.id = m.webhook_subscription_id
+          WHERE m.id = ${messageId}
+        ), claimed AS (
+          UPDATE webhook_messages m SET attempts = ${attempt}, last_attempt_at = now()
+          FROM ctx
+          WHERE m.id = ctx.message_id AND ctx.deliverable AND NOT ctx.attempt_logged AND m.state = 'pending' AND (
+            m.attempts = ${attempt - 1}
+            OR (m.attempts = ${attempt} AND m.last_attempt_at < now() - make_interval(secs => ${leaseSeconds}))
+          )
+          RETURNING m.id
+        )
+        SELECT ctx.*, EXISTS (SELECT 1 FROM claimed) AS claimed FROM ctx`;
       return row;
     },
 
-    /**
-     * Claims attempt `attempt` of a message: only one job may move `attempts` from
-     * attempt-1 to attempt. A claim whose attempt never got logged (its worker died) may
-     * be taken over once its lease has passed.
-     */
-    async claim(messageId: string, attempt: number, leaseSeconds: number): Promise<boolean> {
-      const rows = await sql`
-        UPDATE webhook_messages m SET attempts = ${attempt}, last_attempt_at = now(), state = 'pending'
-        WHERE m.id = ${messageId} AND m.state = 'pending' AND (
-          m.attempts = ${attempt - 1}
-          OR (m.attempts = ${attempt} AND m.last_attempt_at < now() - make_interval(secs => ${leaseSeconds})
-              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.webhook_message_id = m.id AND d.attempt = ${attempt}))
+    /** A delivered attempt in one statement: log row, message state, subscription health. */
+    async recordSuccess(a: AttemptRecord) {
+      await sql`
+        WITH logged AS (
+          INSERT INTO webhook_deliveries
+            (webhook_subscription_id, payload, status, response_code, latency_ms, error_message,
+             webhook_message_id, attempt, event_type, response_body)
+          VALUES (${a.subscriptionId}, ${a.body}::text::jsonb, 'delivered', ${a.responseCode}, ${a.latencyMs}, NULL,
+            ${a.messageId}, ${a.attempt}, ${a.eventType}, ${a.responseBody})
+          RETURNING 1
+        ), message AS (
+          UPDATE webhook_messages SET state = 'delivered', next_attempt_at = NULL WHERE id = ${a.messageId} RETURNING 1
+        ), healthy AS (
+          UPDATE webhook_subscriptions SET consecutive_failures = 0
+          WHERE id = ${a.subscriptionId} AND consecutive_failures > 0 RETURNING 1
         )
-        RETURNING m.id`;
-      return rows.length > 0;
+        SELECT (SELECT count(*) FROM logged) + (SELECT count(*) FROM message) + (SELECT count(*) FROM healthy) AS n`;
     },
 
     async cancel(db: Db, messageId: string) {

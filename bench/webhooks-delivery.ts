@@ -1,0 +1,116 @@
+// Benchmark (issue 3): the webhook delivery engine against a local receiver.
+//  1. Bare POST loop: plain keep-alive POSTs of a webhook-sized body to the receiver at
+//     concurrency C — the ceiling for this machine.
+//  2. Signed deliveries: N events queued (one batch insert, one subscriber), then the
+//     worker (graphile-worker, concurrency C) drains them: each attempt is claimed,
+//     signed (Standard Webhooks), sent, logged and its message updated in PostgreSQL.
+//     Rate = deliveries between the first and last receipt. Printed as a ratio to (1).
+//  3. Commit-to-receipt latency at light load: one record at a time; latency = receipt
+//     time minus the record's created_at (its transaction's start, so an upper bound).
+// Targets: deliveries/s >= 0.5 x the bare loop; p50 commit-to-receipt <= 20 ms.
+import { createServer, Agent, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger } from '../apps/server/src/logger.js';
+import { startWebhookWorker } from '../apps/server/src/webhooks/worker.js';
+import { benchEnv, events, percentile } from './lib/webhooks-db.js';
+
+const C = 16;
+const N = 2000;
+const BARE_N = 2000;
+/** Bare and signed rounds alternate, so drift in the machine's load hits both alike. */
+const ROUNDS = 3;
+const LATENCY_SAMPLES = 100;
+
+let received = 0;
+const arrivals: number[] = [];
+const onReceipt: ((body: string) => void)[] = [];
+const receiver = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    received++;
+    arrivals.push(performance.now());
+    res.writeHead(200).end('ok');
+    const body = Buffer.concat(chunks).toString();
+    for (const f of onReceipt) f(body);
+  });
+});
+receiver.keepAliveTimeout = 60_000;
+await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+const port = (receiver.address() as AddressInfo).port;
+const target = `http://127.0.0.1:${port}/hook`;
+
+const env = await benchEnv({ WEBHOOK_CONCURRENCY: String(C) });
+try {
+  // 1 and 2, alternating.
+  const sample = JSON.stringify({ type: 'interaction_event.created', timestamp: new Date().toISOString(), data: { ...events(1, 'x')[0], id: crypto.randomUUID() } });
+  const agent = new Agent({ keepAlive: true, maxSockets: C });
+  const post = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = request(target, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(sample) } }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.on('error', reject);
+      req.end(sample);
+    });
+  for (let i = 0; i < 200; i++) await post();
+  const sub = await env.post('/api/v2/webhook-subscriptions', { event_type: 'interaction_event.created', target_url: target });
+  if (sub.status !== 201) throw new Error(`subscribe: ${sub.status} ${await sub.text()}`);
+
+  const bareRates: number[] = [];
+  const deliveryRates: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    let next = 0;
+    const bareStart = performance.now();
+    await Promise.all(Array.from({ length: C }, async () => { while (next++ < BARE_N) await post(); }));
+    bareRates.push(BARE_N / ((performance.now() - bareStart) / 1000));
+
+    // Queue N events with no worker running, then let a fresh worker drain them.
+    for (let i = 0; i < N / 1000; i++) {
+      const res = await env.post('/api/v2/interaction-events/batch', { events: events(1000, `r${round}b${i}`) });
+      if (res.status !== 201) throw new Error(`batch: ${res.status}`);
+    }
+    received = 0;
+    arrivals.length = 0;
+    const drainer = await startWebhookWorker({ config: env.config, databaseUrl: env.databaseUrl, logger: createLogger('silent') });
+    const deadline = Date.now() + 180_000;
+    while (received < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await drainer.stop();
+    if (received < N) throw new Error(`only ${received} of ${N} deliveries arrived`);
+    deliveryRates.push((N - 1) / ((arrivals[arrivals.length - 1]! - arrivals[0]!) / 1000));
+  }
+  agent.destroy();
+  const ratios = deliveryRates.map((d, i) => d / bareRates[i]!).sort((a, b) => a - b);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const [logged] = await env.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'delivered'`;
+  const worker = await startWebhookWorker({ config: env.config, databaseUrl: env.databaseUrl, logger: createLogger('silent') });
+
+  // 3. Latency at light load, one record at a time.
+  const latencies: number[] = [];
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    let resolveReceipt!: (at: number) => void;
+    const got = new Promise<number>((r) => (resolveReceipt = r));
+    const tag = `lat-${i}`;
+    onReceipt[0] = (body) => {
+      if (body.includes(tag)) resolveReceipt(Date.now());
+    };
+    const res = await env.post('/api/v2/interaction-events', { ...events(1, tag)[0], subject_id: tag });
+    const record = (await res.json()) as { created_at: string };
+    const at = await got;
+    latencies.push(at - Date.parse(record.created_at));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  latencies.sort((a, b) => a - b);
+  await worker.stop();
+
+  console.log(`webhook delivery, receiver on loopback, concurrency ${C}`);
+  console.log(`  bare POST loop:        ${bareRates.map(Math.round).join(', ')} req/s per round (${BARE_N} requests each)`);
+  console.log(`  signed deliveries:     ${deliveryRates.map(Math.round).join(', ')} deliveries/s per round (${N} events each; ${logged!.n} logged as delivered in all)`);
+  console.log(`  ratio (median):        ${median(ratios).toFixed(3)} x the bare loop  (per round: ${ratios.map((r) => r.toFixed(3)).join(', ')}; target >= 0.5)`);
+  console.log(`  commit-to-receipt:     p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms (${LATENCY_SAMPLES} records, one at a time; target p50 <= 20 ms)`);
+} finally {
+  receiver.closeAllConnections();
+  receiver.close();
+  await env.close();
+}
