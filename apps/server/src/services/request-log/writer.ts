@@ -49,8 +49,10 @@ export function createRequestLogWriter(deps: {
   now: () => Date;
   options?: RequestLogWriterOptions;
 }) {
-  const batchSize = deps.options?.batchSize ?? 500;
-  const intervalMs = deps.options?.intervalMs ?? 200;
+  // Bigger, rarer batches cost the database less per row; a second is the most a usage
+  // read can lag behind.
+  const batchSize = deps.options?.batchSize ?? 1000;
+  const intervalMs = deps.options?.intervalMs ?? 1000;
   const maxBuffered = deps.options?.maxBuffered ?? 200_000;
   const buffer: RequestLogEntry[] = [];
   let inFlight: Promise<void> | null = null;
