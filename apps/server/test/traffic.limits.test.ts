@@ -1,6 +1,6 @@
 // Rate limits, the burst rule and the daily quota, over real HTTP with the in-process store.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProblem, startTestServer, type TestServer } from './harness.js';
+import { createTestDatabase, readProblem, startTestServer, type TestServer } from './harness.js';
 
 let t: TestServer;
 // The injected clock: only the daily quota reads it (burst and minute windows run on real time).
@@ -151,5 +151,25 @@ describe('headers', () => {
     const operator = await t.admin('GET', '/api/v2/admin/consumers');
     expect(operator.status).toBe(200);
     expect(operator.headers.get('ratelimit')).toBeNull();
+  });
+});
+
+describe('restarts', () => {
+  it('keep the day’s quota use: a new process seeds the day counter from the request log', async () => {
+    const db = await createTestDatabase();
+    try {
+      const first = await startTestServer({ database: db });
+      const { key } = await first.consumerWithKey(['annotations:read'], { quota_per_day: 5 });
+      for (let i = 0; i < 3; i++) expect((await first.as(key, 'GET', '/api/v2/me')).status).toBe(200);
+      await first.close(); // flushes the log; the in-process counters die with it
+
+      const second = await startTestServer({ database: db });
+      const responses = [];
+      for (let i = 0; i < 4; i++) responses.push((await second.as(key, 'GET', '/api/v2/me')).status);
+      expect(responses).toEqual([200, 200, 429, 429]);
+      await second.close();
+    } finally {
+      await db.drop();
+    }
   });
 });

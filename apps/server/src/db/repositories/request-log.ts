@@ -77,12 +77,13 @@ export function createRequestLogRepository(sql: Sql) {
     ${f.keyId ? sql`AND api_key_id = ${f.keyId}` : sql``}`;
 
   return {
-    /** Requests the consumer made since the last UTC midnight, from the request log. */
-    async usedToday(consumerId: string, now: Date): Promise<number> {
+    /** Requests the limiter admitted for the consumer since the last UTC midnight (429s were refused). */
+    async admittedToday(consumerId: string, now: Date): Promise<number> {
       const [row] = await sql<{ n: number }[]>`
         SELECT count(*)::int AS n FROM api_request_log
-        WHERE api_consumer_id = ${consumerId}
-          AND requested_at >= date_trunc('day', ${now}::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
+        WHERE api_consumer_id = ${consumerId} AND status_code <> 429
+          AND requested_at >= date_trunc('day', ${now}::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+          AND requested_at < ${now}::timestamptz + interval '1 second'`;
       return row?.n ?? 0;
     },
 

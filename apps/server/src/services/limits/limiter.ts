@@ -26,7 +26,17 @@ type LimitedConsumer = Pick<ConsumerRow, 'id' | 'rate_limit_per_minute' | 'quota
  * back never lets more in than the limit: a counter only passes its limit when it is
  * already full, and every increment sees its own count.
  */
-export function createTrafficLimiter(deps: { store: CounterStore; config: Config; now: () => Date }) {
+export function createTrafficLimiter(deps: {
+  store: CounterStore;
+  config: Config;
+  now: () => Date;
+  /**
+   * Requests already admitted today according to the request log. Read when a day
+   * counter is created, so a restart (in-process counters) or a Redis that lost its data
+   * does not hand a consumer a fresh daily quota in the middle of the day.
+   */
+  admittedToday?: (consumerId: string, now: Date) => Promise<number>;
+}) {
   const { store } = deps;
   const keys = (consumerId: string, burst: Policy, t: Date) => ({
     burst: `b:${consumerId}:${burst.window}`,
@@ -48,6 +58,10 @@ export function createTrafficLimiter(deps: { store: CounterStore; config: Config
       let d: Count | undefined;
       if (!refused) {
         d = await store.add(k.day, 1, dayTtl(t));
+        if (d.value === 1 && deps.admittedToday) {
+          const earlier = await deps.admittedToday(consumer.id, t);
+          if (earlier > 0) d = await store.add(k.day, earlier, dayTtl(t));
+        }
         if (d.value > day.quota) refused = day;
       }
       if (refused) {

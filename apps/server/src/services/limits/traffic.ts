@@ -12,7 +12,12 @@ import { createMemoryStore, createRedisStore } from './store.js';
  */
 export function createTraffic(deps: { config: Config; requestLog: RequestLogRepository; logger: Logger; now: () => Date }) {
   const store = deps.config.REDIS_URL ? createRedisStore(deps.config.REDIS_URL, deps.logger) : createMemoryStore();
-  const limiter = createTrafficLimiter({ store, config: deps.config, now: deps.now });
+  const limiter = createTrafficLimiter({
+    store,
+    config: deps.config,
+    now: deps.now,
+    admittedToday: (consumerId, now) => deps.requestLog.admittedToday(consumerId, now),
+  });
   const requestLog = createRequestLogWriter({ repo: deps.requestLog, logger: deps.logger, now: deps.now });
   let maintenance: NodeJS.Timeout | undefined;
 
