@@ -2,6 +2,7 @@ import { generateOpenApi } from '@ts-rest/open-api';
 import type { OpenAPIObject } from 'openapi3-ts/oas30';
 import { contract } from './index.js';
 import type { RouteMetadata } from './common.js';
+import { addWebhookPayloads } from './webhooks/openapi-webhooks.js';
 
 const RESPONSE_DESCRIPTIONS: Record<string, string> = {
   '200': 'OK',
@@ -21,6 +22,13 @@ const RESPONSE_DESCRIPTIONS: Record<string, string> = {
 
 const TAG_DESCRIPTIONS: Record<string, string> = {
   Me: 'The calling consumer',
+  'Interaction events': 'High-volume interaction records (viewed, clicked, …), one at a time or 1,000 per batch',
+  Annotations: 'Free-text notes on interactions',
+  'Requirement candidates': 'Requirements proposed from annotations, reviewed before acceptance',
+  'Decision records': 'Decisions taken on requirement candidates',
+  'Deployment records': 'Deployments that carry out decisions',
+  'Outcome signals': 'Measured outcomes of deployments',
+  Webhooks: 'Subscriptions to record events, signed per Standard Webhooks v1; the catalog of event types',
   'Admin: consumers': 'Operator management of API consumers and their limits',
   'Admin: keys': 'Operator management of consumers’ API keys',
   'Admin: manifests': 'Hub capability manifests that bound what a domain hub may do',
@@ -92,6 +100,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
       },
     },
   };
+  addWebhookPayloads(doc);
   doc.security = [{ bearerAuth: [] }];
   return doc;
 }

@@ -8,9 +8,10 @@ export const EventTypeEntry = extendApi(
   z.object({
     type: EventTopicSchema,
     description: z.string(),
-    schema: z
-      .record(z.unknown())
-      .describe('JSON Schema (OpenAPI 3.0 dialect) of the whole webhook body for this topic'),
+    schema: extendApi(z.record(z.unknown()), {
+      additionalProperties: true,
+      description: 'JSON Schema (OpenAPI 3.0 dialect) of the whole webhook body for this topic',
+    }),
   }),
   { title: 'WebhookEventType' },
 );

@@ -18,8 +18,10 @@ const EventTypeName = z
   .regex(/^[a-z][a-z0-9_]{0,63}$/, 'Must be a registered interaction type such as clicked')
   .describe('An interaction type from the registry (viewed, clicked, submitted, dismissed, errored, …)');
 
-const Properties = z
-  .record(z.unknown())
+/** A free-form JSON object (`additionalProperties: true` in the spec, not a nullable untyped schema). */
+const JsonObject = () => extendApi(z.record(z.unknown()), { additionalProperties: true });
+
+const Properties = JsonObject()
   .refine((p) => withinBytes(JSON.stringify(p), MAX_PROPERTIES_BYTES), {
     message: `properties must serialise to at most ${MAX_PROPERTIES_BYTES} bytes`,
   })
@@ -32,7 +34,7 @@ export const InteractionEvent = extendApi(
     subject_id: z.string(),
     actor_id: z.string(),
     occurred_at: z.string().datetime({ offset: true }),
-    properties: z.record(z.unknown()),
+    properties: JsonObject(),
   }),
   {
     title: 'InteractionEvent',
