@@ -11,9 +11,12 @@ export default defineConfig({
   // Declarations come from scripts/build-types.mjs (the contract's types must be inlined).
   dts: false,
   // The contract is a private workspace package: bundled, so the published SDK does not
-  // depend on it; so is the schema-metadata helper it calls (zod-openapi), so the SDK's
-  // runtime dependencies stay @ts-rest/core and zod.
-  noExternal: ['@ihf/contract', '@anatine/zod-openapi', 'ts-deepmerge'],
+  // depend on it. Its spec-metadata helper is replaced by src/internal/zod-openapi.ts
+  // (see there why), so the runtime dependencies stay @ts-rest/core and zod.
+  noExternal: ['@ihf/contract'],
+  esbuildOptions(options) {
+    options.alias = { '@anatine/zod-openapi': './src/internal/zod-openapi.ts' };
+  },
   external: ['@ts-rest/core', 'zod', 'msw'],
   platform: 'neutral',
   target: 'es2022',

@@ -60,6 +60,11 @@ export async function verifyExpressWebhook(
   return verifyWebhook(await readRawBody(req), req.headers, secretOrSecrets, options);
 }
 
+/** What webhookMiddleware adds to the request: `(req as typeof req & WithWebhookEvent).webhookEvent`. */
+export interface WithWebhookEvent {
+  webhookEvent: WebhookEvent;
+}
+
 interface MiddlewareResponse {
   status(code: number): { json(body: unknown): unknown };
 }

@@ -7,7 +7,7 @@ export {
 } from './verify.js';
 export type { SignedWebhook, SignOptions, VerifyOptions, WebhookEvent, WebhookHeaders, WebhookSecret } from './verify.js';
 export { readRawBody, verifyExpressWebhook, webhookMiddleware } from './express.js';
-export type { RawBodyRequest } from './express.js';
+export type { RawBodyRequest, WithWebhookEvent } from './express.js';
 export { verifyWebhookRequest } from './fetch.js';
 export {
   WebhookHeaderError,
