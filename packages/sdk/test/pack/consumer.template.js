@@ -1,6 +1,8 @@
 // Runs inside a scratch project outside the workspace, against the packed tarball and
 // a live server. run.mjs writes it out twice: as ESM (import) and as CommonJS (require).
 /* IMPORTS */
+/* global createClient, IhfApiError, NotFoundError, generateWebhookSecret, signWebhook, verifyWebhook, WebhookSignatureError, createHandlers, fixture, Webhook -- bound by the import lines run.mjs writes above */
+/* eslint-disable no-restricted-syntax -- a standalone program: its environment is its input */
 const assert = (ok, what) => {
   if (!ok) throw new Error(`assertion failed: ${what}`);
 };

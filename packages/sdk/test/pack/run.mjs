@@ -4,6 +4,7 @@
 // the npm registry for its dependencies), starts the real server on loopback, and runs
 // the same consumer program as ESM (import) and as CommonJS (require). Slow (an npm
 // install and a server boot), so it is a separate script, not part of `pnpm test`.
+/* eslint-disable no-restricted-syntax -- a build-and-install script: its environment is its input, there is no server Config here */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
