@@ -1,6 +1,7 @@
+import DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/client.js';
-import type { DeliveriesRepository, MessageContext } from '../db/repositories/deliveries.js';
+import type { AttemptRecord, ClaimedContext, DeliveriesRepository, MessageContext } from '../db/repositories/deliveries.js';
 import { scheduleAttempt } from './outbox.js';
 import { classify, retryDelaySeconds } from './retry.js';
 import type { SecretBox } from './secret-box.js';
@@ -33,6 +34,18 @@ export const MAX_RESPONSE_BYTES = 4096;
 export function createDeliveryEngine(opts: EngineOptions) {
   const now = opts.now ?? (() => new Date());
   const leaseSeconds = Math.ceil((opts.timeoutMs * 2) / 1000) + 5;
+  // Concurrent attempts share round trips: claims, and the logging of successes, are
+  // batched (DataLoader, up to 1 ms of waiting). Each attempt still awaits its own rows,
+  // so no job completes before its delivery is recorded.
+  const batching = { cache: false, maxBatchSize: 100, batchScheduleFn: (run: () => void) => setTimeout(run, 1) };
+  const claims = new DataLoader<{ messageId: string; attempt: number }, ClaimedContext | undefined>(
+    (keys) => opts.deliveries.claimMany(keys, leaseSeconds),
+    batching,
+  );
+  const successes = new DataLoader<AttemptRecord, true>(async (records) => {
+    await opts.deliveries.recordSuccesses(records);
+    return records.map(() => true as const);
+  }, batching);
 
   function secretsOf(ctx: MessageContext): string[] {
     const secrets = [opts.secretBox.open(ctx.secret)];
@@ -63,7 +76,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
 
   return {
     async deliver(messageId: string, attempt: number): Promise<'skipped' | 'delivered' | 'failed' | 'gone' | 'deferred'> {
-      const ctx = await opts.deliveries.claimWithContext(messageId, attempt, leaseSeconds);
+      const ctx = await claims.load({ messageId, attempt });
       if (!ctx || ctx.state !== 'pending' || ctx.attempt_logged || ctx.attempts > attempt) return 'skipped';
       if (!ctx.deliverable) {
         await opts.deliveries.cancel(opts.sql, messageId);
@@ -94,7 +107,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
         latencyMs: result.latencyMs,
       };
       if (outcome.kind === 'delivered') {
-        await opts.deliveries.recordSuccess({ ...attemptRecord, status: 'delivered', error: null });
+        await successes.load({ ...attemptRecord, status: 'delivered', error: null });
         return 'delivered';
       }
       await opts.sql.begin(async (tx) => {

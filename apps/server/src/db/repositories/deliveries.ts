@@ -35,6 +35,11 @@ export interface MessageContext {
   consecutive_failures: number;
 }
 
+export interface ClaimedContext extends MessageContext {
+  requested_attempt: number;
+  claimed: boolean;
+}
+
 export interface AttemptRecord {
   messageId: string;
   subscriptionId: string;
@@ -72,54 +77,82 @@ export function createDeliveriesRepository(sql: Sql) {
     },
 
     /**
-     * One round trip for the hot path: reads what the attempt needs and claims it. The
-     * claim moves `attempts` from attempt-1 to attempt (only one job can), or takes over
-     * a claim whose attempt was never logged (its worker died) once the lease has passed.
+     * The hot path's read and claim, for many jobs in one round trip. Claiming attempt n
+     * moves `attempts` from n-1 to n (only one job can), or takes over a claim whose
+     * attempt was never logged (its worker died) once the lease has passed.
      */
-    async claimWithContext(
-      messageId: string,
-      attempt: number,
+    async claimMany(
+      requests: readonly { messageId: string; attempt: number }[],
       leaseSeconds: number,
-    ): Promise<(MessageContext & { claimed: boolean }) | undefined> {
-      const [row] = await sql<(MessageContext & { claimed: boolean })[]>`
-        WITH ctx AS (
-          SELECT m.id AS message_id, m.state, m.attempts, m.last_attempt_at AS claimed_at,
-            EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.webhook_message_id = m.id AND d.attempt = ${attempt}) AS attempt_logged,
+    ): Promise<(ClaimedContext | undefined)[]> {
+      const rows = await sql<ClaimedContext[]>`
+        WITH req AS (
+          SELECT * FROM unnest(${requests.map((r) => r.messageId)}::text[], ${requests.map((r) => r.attempt)}::int[])
+            AS r(message_id, attempt)
+        ), ctx AS (
+          SELECT r.attempt AS requested_attempt, m.id AS message_id, m.state, m.attempts, m.last_attempt_at AS claimed_at,
+            EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.webhook_message_id = m.id AND d.attempt = r.attempt) AS attempt_logged,
             e.event_type, e.body,
             s.id AS subscription_id, s.target_url, s.secret, s.previous_secret, s.previous_secret_expires_at,
             (s.is_active AND s.disabled_at IS NULL AND s.deleted_at IS NULL) AS deliverable, s.consecutive_failures
-          FROM webhook_messages m
+          FROM req r
+          JOIN webhook_messages m ON m.id = r.message_id
           JOIN webhook_events e ON e.id = m.webhook_event_id
           JOIN webhook_subscriptions s ON s.id = m.webhook_subscription_id
-          WHERE m.id = ${messageId}
         ), claimed AS (
-          UPDATE webhook_messages m SET attempts = ${attempt}, last_attempt_at = now()
+          UPDATE webhook_messages m SET attempts = ctx.requested_attempt, last_attempt_at = now()
           FROM ctx
           WHERE m.id = ctx.message_id AND ctx.deliverable AND NOT ctx.attempt_logged AND m.state = 'pending' AND (
-            m.attempts = ${attempt - 1}
-            OR (m.attempts = ${attempt} AND m.last_attempt_at < now() - make_interval(secs => ${leaseSeconds}))
+            m.attempts = ctx.requested_attempt - 1
+            OR (m.attempts = ctx.requested_attempt AND m.last_attempt_at < now() - make_interval(secs => ${leaseSeconds}))
           )
-          RETURNING m.id
+          RETURNING m.id, m.attempts
         )
-        SELECT ctx.*, EXISTS (SELECT 1 FROM claimed) AS claimed FROM ctx`;
-      return row;
+        SELECT ctx.*, EXISTS (
+          SELECT 1 FROM claimed c WHERE c.id = ctx.message_id AND c.attempts = ctx.requested_attempt
+        ) AS claimed FROM ctx`;
+      // Two jobs of one message in one batch: only the first may send.
+      const seen = new Set<string>();
+      return requests.map((r) => {
+        const row = rows.find((x) => x.message_id === r.messageId && x.requested_attempt === r.attempt);
+        if (!row) return undefined;
+        const first = !seen.has(r.messageId);
+        seen.add(r.messageId);
+        return { ...row, claimed: row.claimed && first };
+      });
     },
 
-    /** A delivered attempt in one statement: log row, message state, subscription health. */
-    async recordSuccess(a: AttemptRecord) {
+    /** Delivered attempts, many in one statement: log rows, message states, subscription health. */
+    async recordSuccesses(attempts: readonly AttemptRecord[]): Promise<void> {
+      const input = attempts.map((a) => ({
+        message_id: a.messageId,
+        subscription_id: a.subscriptionId,
+        attempt: a.attempt,
+        event_type: a.eventType,
+        body: a.body,
+        response_code: a.responseCode,
+        latency_ms: a.latencyMs,
+        response_body: a.responseBody,
+      }));
       await sql`
-        WITH logged AS (
+        WITH input AS (
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(input)}::text::jsonb) AS x(
+            message_id text, subscription_id uuid, attempt int, event_type text, body text,
+            response_code int, latency_ms int, response_body text)
+        ), logged AS (
           INSERT INTO webhook_deliveries
             (webhook_subscription_id, payload, status, response_code, latency_ms, error_message,
              webhook_message_id, attempt, event_type, response_body)
-          VALUES (${a.subscriptionId}, ${a.body}::text::jsonb, 'delivered', ${a.responseCode}, ${a.latencyMs}, NULL,
-            ${a.messageId}, ${a.attempt}, ${a.eventType}, ${a.responseBody})
+          SELECT subscription_id, body::jsonb, 'delivered', response_code, latency_ms, NULL,
+            message_id, attempt, event_type, response_body
+          FROM input
           RETURNING 1
         ), message AS (
-          UPDATE webhook_messages SET state = 'delivered', next_attempt_at = NULL WHERE id = ${a.messageId} RETURNING 1
+          UPDATE webhook_messages m SET state = 'delivered', next_attempt_at = NULL
+          FROM input WHERE m.id = input.message_id RETURNING 1
         ), healthy AS (
-          UPDATE webhook_subscriptions SET consecutive_failures = 0
-          WHERE id = ${a.subscriptionId} AND consecutive_failures > 0 RETURNING 1
+          UPDATE webhook_subscriptions s SET consecutive_failures = 0
+          WHERE s.id IN (SELECT subscription_id FROM input) AND s.consecutive_failures > 0 RETURNING 1
         )
         SELECT (SELECT count(*) FROM logged) + (SELECT count(*) FROM message) + (SELECT count(*) FROM healthy) AS n`;
     },
