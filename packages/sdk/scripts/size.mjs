@@ -4,6 +4,7 @@
 // (zod, @ts-rest/core, msw), which are reported separately ("plus zod").
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
+import { leanContract } from './lean-contract.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const entries = { '@ihf/sdk/webhooks': 'src/webhooks/index.ts', '@ihf/sdk': 'src/index.ts', '@ihf/sdk/testing': 'src/testing/index.ts' };
@@ -23,6 +24,8 @@ export async function measure(entry) {
     alias: { '@anatine/zod-openapi': './src/internal/zod-openapi.ts' },
     write: false,
     metafile: true,
+    // As in tsup.config.ts: the webhooks entry loads the contract through lean-contract.
+    plugins: entry.includes('webhooks') ? [leanContract] : [],
   });
   const code = result.outputFiles[0].contents;
   const inputs = Object.entries(result.metafile.outputs[Object.keys(result.metafile.outputs)[0]].inputs)
