@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { createSql, type Sql } from '../db/client.js';
 import { createDeliveriesRepository } from '../db/repositories/deliveries.js';
+import { createIdempotencyRepository } from '../db/repositories/idempotency.js';
 import { createDeliveryEngine } from './engine.js';
 import { DELIVER_TASK } from './outbox.js';
 import { startQueueRunner } from './queue.js';
@@ -98,12 +99,21 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
   await sweep();
   const timer = setInterval(() => void sweep(), opts.sweepIntervalMs ?? 5000);
   timer.unref();
+  // Housekeeping that needs one process, not a request path: expired Idempotency-Key rows
+  // (they are already ignored once expired; this only reclaims the space).
+  const idempotency = createIdempotencyRepository(sql);
+  const purge = setInterval(
+    () => void idempotency.purgeExpired().catch((err: unknown) => logger.error({ err }, 'idempotency purge failed')),
+    10 * 60_000,
+  );
+  purge.unref();
 
   let stopped: Promise<void> | undefined;
   return {
     stop() {
       stopped ??= (async () => {
         clearInterval(timer);
+        clearInterval(purge);
         await runner.stop();
         agents.destroy();
         lockConn.release();
