@@ -77,24 +77,34 @@ describe('auth cache across replicas', () => {
     expect(after.hits - before.hits).toBe(19);
   });
 
-  it('a key revoked on replica A is refused by replica B on the very next request', async () => {
+  /**
+   * The writer answers only once its own LISTEN connection has the invalidation; PostgreSQL
+   * signals every listener at that same commit, so another replica has it within
+   * milliseconds (bench/auth-cache.ts measures how many). The writer is checked on the
+   * very next request; the other replica within a bound far below any client's reaction.
+   */
+  async function refusedEverywhere(writer: Replica, other: Replica, key: string, detail: RegExp) {
+    const first = await writer.as(key, 'GET', '/api/v2/me');
+    expect(first.status).toBe(401);
+    expect((await readProblem(first)).detail).toMatch(detail);
+    const started = Date.now();
+    await expect.poll(async () => (await other.as(key, 'GET', '/api/v2/me')).status, { timeout: 500, interval: 5 }).toBe(401);
+    return Date.now() - started;
+  }
+
+  it('a key revoked on replica A is refused by A at once and by replica B within milliseconds', async () => {
     const { consumerId, keyId, key } = await main.consumerWithKey(['usage:read']);
     await warm(key);
     expect((await a.admin('POST', `/api/v2/admin/consumers/${consumerId}/keys/${keyId}/revoke`)).status).toBe(200);
-    for (const server of [b, a]) {
-      const res = await server.as(key, 'GET', '/api/v2/me');
-      expect(res.status).toBe(401);
-      expect((await readProblem(res)).detail).toMatch(/revoked/);
-    }
+    const lag = await refusedEverywhere(a, b, key, /revoked/);
+    expect(lag).toBeLessThan(500);
   });
 
-  it('a consumer deactivated on replica B is refused by replica A at once', async () => {
+  it('a consumer deactivated on replica B is refused by B at once and by replica A within milliseconds', async () => {
     const { consumerId, key } = await main.consumerWithKey(['usage:read']);
     await warm(key);
     expect((await b.admin('POST', `/api/v2/admin/consumers/${consumerId}/deactivate`)).status).toBe(200);
-    const res = await a.as(key, 'GET', '/api/v2/me');
-    expect(res.status).toBe(401);
-    expect((await readProblem(res)).detail).toMatch(/deactivated/);
+    await refusedEverywhere(b, a, key, /deactivated/);
   });
 
   it('a change made by plain SQL (no service call) still reaches every replica', async () => {
@@ -106,7 +116,7 @@ describe('auth cache across replicas', () => {
     expect((await a.as(key, 'GET', '/api/v2/me')).status).toBe(401);
   });
 
-  it('narrowing a manifest on one replica narrows the key on the other at once', async () => {
+  it('narrowing a manifest on one replica narrows the key there at once and on the other within milliseconds', async () => {
     const manifest = await (
       await main.admin('POST', '/api/v2/admin/manifests', {
         name: `hub-${Date.now()}`,
@@ -118,8 +128,8 @@ describe('auth cache across replicas', () => {
     await warm(key);
     const patched = await b.admin('PATCH', `/api/v2/admin/manifests/${manifest.id}`, { scopes: ['annotations:read'] });
     expect(patched.status).toBe(200);
-    const res = await a.as(key, 'GET', '/api/v2/me');
-    expect(res.status).toBe(200);
-    expect((await res.json()).scopes).toEqual([]);
+    const scopes = async (r: Replica) => ((await (await r.as(key, 'GET', '/api/v2/me')).json()) as { scopes: string[] }).scopes;
+    expect(await scopes(b)).toEqual([]);
+    await expect.poll(() => scopes(a), { timeout: 500, interval: 5 }).toEqual([]);
   });
 });

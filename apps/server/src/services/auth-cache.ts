@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Sql } from '../db/client.js';
 import type { KeyWithConsumer, KeysRepository } from '../db/repositories/keys.js';
@@ -28,8 +29,15 @@ export function createAuthCache(deps: { sql: Sql; keys: KeysRepository; logger?:
     for (const [prefix, entry] of cache.entries()) if (match(entry, prefix)) cache.delete(prefix);
   }
 
+  /** Sentinels this process sent and waits to hear back (see sync()). */
+  const waiting = new Map<string, () => void>();
+
   /** Applies one notification payload. Scans are fine: changes are rare next to lookups. */
   function invalidate(payload: string) {
+    if (payload.startsWith('sync:')) {
+      waiting.get(payload)?.();
+      return;
+    }
     generation++;
     const sep = payload.indexOf(':');
     const kind = payload.slice(0, sep);
@@ -88,6 +96,31 @@ export function createAuthCache(deps: { sql: Sql; keys: KeysRepository; logger?:
 
     /** Local, synchronous invalidation for writes made by this process (NOTIFY follows). */
     invalidate,
+
+    /**
+     * Resolves once this process's LISTEN connection has received every notification
+     * committed before the call. PostgreSQL delivers notifications to each listener in
+     * commit order and signals every listener at once, so a write path that awaits this
+     * before answering (revocation) answers only when other replicas have the
+     * invalidation in hand too. Bounded: a lost connection never hangs a request.
+     */
+    async sync(timeoutMs = 2000): Promise<boolean> {
+      if (disabled) return false;
+      await listening;
+      const payload = `sync:${randomUUID()}`;
+      let timer: NodeJS.Timeout | undefined;
+      const heard = new Promise<boolean>((resolve) => {
+        waiting.set(payload, () => resolve(true));
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      try {
+        await deps.sql`SELECT pg_notify(${AUTH_INVALIDATE_CHANNEL}, ${payload})`;
+        return await heard;
+      } finally {
+        clearTimeout(timer);
+        waiting.delete(payload);
+      }
+    },
     clear,
     stats: () => ({ size: cache.size, hits, misses }),
 
@@ -98,3 +131,23 @@ export function createAuthCache(deps: { sql: Sql; keys: KeysRepository; logger?:
   };
 }
 export type AuthCache = ReturnType<typeof createAuthCache>;
+
+type AsyncMethod = (...args: never[]) => Promise<unknown>;
+
+/**
+ * Wraps write methods of a service so each answers only after this process's auth cache
+ * has heard the NOTIFYs the write committed (see AuthCache.sync): an admin who
+ * deactivates a consumer or narrows a manifest gets the answer once the change is in force.
+ */
+export function syncedWrites<T extends object, K extends keyof T>(service: T, methods: readonly K[], cache: Pick<AuthCache, 'sync'>): T {
+  const wrapped: Partial<T> = {};
+  for (const name of methods) {
+    const method = service[name] as unknown as AsyncMethod;
+    wrapped[name] = (async (...args: never[]) => {
+      const result = await method(...args);
+      await cache.sync();
+      return result;
+    }) as unknown as T[K];
+  }
+  return { ...service, ...wrapped };
+}

@@ -5,7 +5,7 @@ import { createKeysRepository } from '../db/repositories/keys.js';
 import { createManifestsRepository } from '../db/repositories/manifests.js';
 import { createRequestLogRepository } from '../db/repositories/request-log.js';
 import { createAuthenticator } from './auth.js';
-import { createAuthCache } from './auth-cache.js';
+import { createAuthCache, syncedWrites } from './auth-cache.js';
 import { createConsumersService } from './consumers.js';
 import { createKeysService } from './keys.js';
 import { createManifestsService } from './manifests.js';
@@ -53,12 +53,20 @@ export function createServices({ config, sql, now, logger , submissionPolicy }: 
   const consumers = createConsumersService(repos.consumers);
   const traffic = createTraffic({ config, requestLog: repos.requestLog, logger, now });
   const authCache = createAuthCache({ sql, keys: repos.keys });
-  const keys = createKeysService({ keys: repos.keys, manifests: repos.manifests, consumers, now, invalidate: authCache.invalidate });
+  const keys = createKeysService({
+    keys: repos.keys,
+    manifests: repos.manifests,
+    consumers,
+    now,
+    invalidate: authCache.invalidate,
+    sync: () => authCache.sync(),
+  });
   return {
     repos,
     authCache,
     authenticator: createAuthenticator({ lookup: authCache, adminToken: config.IHF_ADMIN_TOKEN, now }),
-    consumers,
+    // Changes that narrow or end credentials answer once they are in force (auth-cache.ts).
+    consumers: syncedWrites(consumers, ['update', 'deactivate'], authCache),
     keys,
     autoApproveRules: createAutoApproveRulesService(createAutoApproveRulesRepository(sql)),
     reviewQueue: createReviewQueueService({ sql, repo: createReviewQueueRepository(sql), now }),
@@ -70,8 +78,9 @@ export function createServices({ config, sql, now, logger , submissionPolicy }: 
       issuer: config.OAUTH_ISSUER,
       now,
       invalidate: authCache.invalidate,
+      sync: () => authCache.sync(),
     }),
-    manifests: createManifestsService(repos.manifests),
+    manifests: syncedWrites(createManifestsService(repos.manifests), ['update'], authCache),
     records: createRecordsService({ sql, repo: repos.records, policy: submissionPolicy ?? createTrustPolicy({ screener: heuristicScreener, threshold: config.INJECTION_THRESHOLD }) }),
     webhookSubscriptions: createSubscriptionsService({
       sql,

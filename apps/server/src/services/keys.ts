@@ -45,6 +45,8 @@ export function createKeysService(deps: {
   now: () => Date;
   /** Drops a credential from this process's auth cache at once (other replicas hear NOTIFY). */
   invalidate?: (payload: string) => void;
+  /** Waits until the NOTIFYs of a committed change have reached this process (auth-cache sync). */
+  sync?: () => Promise<unknown>;
 }) {
   /** Inserts a new credential; on the rare key_prefix collision, draws again. */
   async function insertCredential(kind: CredentialKind, consumerId: string, input: IssueInput) {
@@ -115,6 +117,7 @@ export function createKeysService(deps: {
       const row = await deps.keys.revoke(consumerId, keyId, deps.now());
       if (!row) throw notFound('key', keyId);
       deps.invalidate?.(`key:${row.key_prefix}`);
+      await deps.sync?.();
       return toApiKey(row);
     },
 
@@ -161,6 +164,7 @@ export function createKeysService(deps: {
       const previous = await deps.keys.markRotated(old.id, row.id, new Date(now.getTime() + grace * 1000));
       if (!previous) throw notFound('key', keyId);
       deps.invalidate?.(`key:${previous.key_prefix}`);
+      await deps.sync?.();
       const { revoked_at: _r, last_used_at: _l, parent_key_id: _p, replaced_by_key_id: _s, ...rest } = toApiKey(row);
       return { ...rest, key, previous_key: toApiKey(previous) };
     },

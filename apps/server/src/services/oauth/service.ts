@@ -30,6 +30,7 @@ export function createOAuthService(deps: {
   issuer?: string;
   now: () => Date;
   invalidate?: (payload: string) => void;
+  sync?: () => Promise<unknown>;
 }) {
   /** The static key the client authenticated with; every failure is one opaque invalid_client. */
   async function authenticateClient(req: OAuthRequest): Promise<KeyWithConsumer> {
@@ -118,7 +119,10 @@ export function createOAuthService(deps: {
       const found = await findCredential(deps.lookup, token);
       if (!found || found.consumer.id !== client.consumer.id) return;
       const row = await deps.keysRepo.revokeToken(client.consumer.id, found.key.key_prefix, deps.now());
-      if (row) deps.invalidate?.(`key:${row.key_prefix}`);
+      if (row) {
+        deps.invalidate?.(`key:${row.key_prefix}`);
+        await deps.sync?.();
+      }
     },
   };
 }
