@@ -2,12 +2,12 @@
 // metadata and routes stripped from the contract). This builds the entry the same way
 // and checks that it validates exactly as the source does, and that it reaches no Node
 // module, no server code and no ts-rest.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EVENT_TOPICS, WEBHOOK_PAYLOAD_SCHEMAS } from '@ihf/contract';
 import { build } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error an .mjs build script without declarations
 import { leanContract } from '../scripts/lean-contract.mjs';
 import { sample } from '../src/testing/index.js';
@@ -16,6 +16,7 @@ import * as source from '../src/webhooks/index.js';
 const pkg = new URL('..', import.meta.url).pathname;
 let lean: typeof source;
 let imports: string[];
+let file: string;
 
 beforeAll(async () => {
   const result = await build({
@@ -35,10 +36,12 @@ beforeAll(async () => {
   // Under the package's node_modules so the bundle's `zod` import resolves.
   const dir = join(pkg, 'node_modules', '.ihf-lean-test');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `webhooks-${process.pid}.mjs`);
+  file = join(dir, `webhooks-${process.pid}.mjs`);
   writeFileSync(file, result.outputFiles[0]!.text);
   lean = (await import(pathToFileURL(file).href)) as typeof source;
 });
+
+afterAll(() => rmSync(file, { force: true }));
 
 describe('the lean webhooks bundle', () => {
   it('imports only zod: no node: module, no server code, no ts-rest', () => {

@@ -90,6 +90,35 @@ try {
     const output = run(process.execPath, [file], app, consumerEnv).trimEnd();
     console.log(output.replace(/^/gm, `  [${flavor}] `));
   }
+  // Types: the packed declarations resolve and type the client for `import` (.mts, ESM)
+  // and `require` (.cts, CommonJS) consumers under Node16 resolution, with full lib checking.
+  const typed = `
+import { createClient, NotFoundError } from '@ihf/sdk';
+import { verifyWebhook } from '@ihf/sdk/webhooks';
+import { fixture } from '@ihf/sdk/testing';
+const client = createClient({ baseUrl: 'http://127.0.0.1:1', apiKey: 'k' });
+export async function typed(): Promise<void> {
+  const name: string = (await client.me.get()).consumer.name;
+  const created = await client.annotations.create({ body: { body: name, labels: [] } });
+  const id: string = created.id;
+  for await (const consumer of client.admin.consumers.list({ query: { limit: 10 } })) console.log(consumer.tier, id);
+  // @ts-expect-error the contract has no such route
+  client.annotations.destroy();
+  // @ts-expect-error body is required
+  await client.annotations.create();
+  const event = await verifyWebhook('', {}, 'whsec_x');
+  if (event.type === 'annotation.created') console.log(event.data.labels.join());
+  console.log(fixture('me.get').scopes, new NotFoundError(404, {}, new Headers()).status);
+}
+`;
+  writeFileSync(join(app, 'typed.mts'), typed);
+  writeFileSync(join(app, 'typed.cts'), typed);
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', lib: ['es2022', 'dom'], strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['typed.mts', 'typed.cts'] }),
+  );
+  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], app);
+  console.log('  [types] typed.mts (import) and typed.cts (require) type-check against the packed declarations');
   console.log('test:pack passed');
 } catch (error) {
   console.error(error);
