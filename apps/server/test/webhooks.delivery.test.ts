@@ -1,6 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookEventSchema } from '@ihf/contract';
+// A second, independent Standard Webhooks verifier: the one this repo's SDK ships.
+import { verifyWebhook } from '../../../packages/sdk/src/webhooks/verify.js';
 import { createLogger } from '../src/logger.js';
 import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
 import { readProblem, startTestServer, type TestServer } from './harness.js';
@@ -75,6 +77,8 @@ describe('webhook delivery', () => {
     const verified = new Webhook(sub.secret).verify(got!.body, headersOf(got!)) as Record<string, unknown>;
     expect(verified).toMatchObject({ type: 'requirement_candidate.created', data: record });
     expect(WebhookEventSchema.parse(JSON.parse(got!.body)).type).toBe('requirement_candidate.created');
+    const viaSdk = await verifyWebhook(got!.body, headersOf(got!), sub.secret);
+    expect(viaSdk).toEqual(verified);
     expect(got!.headers['content-type']).toBe('application/json');
     expect(got!.headers['webhook-id']).toMatch(/^msg_[0-9a-f]{32}$/);
 
@@ -195,6 +199,8 @@ describe('webhook delivery', () => {
     expect(String(got!.headers['webhook-signature']).split(' ')).toHaveLength(2);
     expect(() => new Webhook(next.secret).verify(got!.body, headersOf(got!))).not.toThrow();
     expect(() => new Webhook(sub.secret).verify(got!.body, headersOf(got!))).not.toThrow();
+    await expect(verifyWebhook(got!.body, headersOf(got!), next.secret)).resolves.toMatchObject({ type: 'annotation.created' });
+    await expect(verifyWebhook(got!.body, headersOf(got!), sub.secret)).resolves.toMatchObject({ type: 'annotation.created' });
     expect(() => new Webhook(`whsec_${Buffer.alloc(32, 1).toString('base64')}`).verify(got!.body, headersOf(got!))).toThrow();
 
     // Once the overlap ends only the new secret signs.
