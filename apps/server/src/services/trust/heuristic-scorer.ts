@@ -49,7 +49,7 @@ const RULES: Rule[] = [
       /\b(?:act|behave|respond|answer|operate|function) as (?:if you (?:were|are) |though you (?:were|are) |an? )?(?:unrestricted|unfiltered|uncensored|jailbroken|evil|dan\b|developer mode|root|(?:the )?admin(?:istrator)?|(?:the )?system|(?:the )?operator|an ai without)/,
   },
   { id: 'pretend', weight: 0.45, pattern: /\bpretend (?:to be|you are|you're|that you)\b|\broleplay as\b|\bimagine you are an? (?:ai|assistant|model)\b/ },
-  { id: 'jailbreak-terms', weight: 0.75, pattern: /\bjailbreak|\bdan mode\b|\bdo anything now\b|\bdeveloper mode\b|\bgod mode\b|\bunfiltered mode\b|\bwithout (?:any )?(?:restrictions|filters|guardrails|censorship)\b/ },
+  { id: 'jailbreak-terms', weight: 0.75, pattern: /\bjailbreak|\bdan mode\b|\bdo anything now\b|\b(?:known as|called|named|you are) dan\b|\bdeveloper mode\b|\bgod mode\b|\bunfiltered mode\b|\bwithout (?:any )?(?:restrictions|filters|guardrails|censorship)\b/ },
   // Extracting hidden prompts or secrets.
   {
     id: 'prompt-exfiltration',
@@ -76,7 +76,10 @@ const RULES: Rule[] = [
     pattern:
       /<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id)\|>|\[\/?inst\]|<<\/?sys>>|<\/?(?:system|sys|instructions?|admin)>|(?:^|\n)\s*(?:#{1,6}\s*)?(?:system|assistant|developer)\s*(?:prompt|message|override)?\s*:|\b(?:begin|start|end) (?:of )?(?:system|new|admin|developer) (?:prompt|instructions|message)\b/,
   },
-  { id: 'new-instructions', weight: 0.45, pattern: /\b(?:new|updated|real|actual|revised|true|secret|hidden|additional) (?:instructions?|orders|directives|task|objective|rules)\b\s*(?::|are\b|follow|is\b)/ },
+  { id: 'new-instructions', weight: 0.45, pattern: /\b(?:new|updated|real|actual|revised|true|secret|hidden|additional) (?:instructions?|orders|directives|task|objective|rules|policy)\b\s*(?::|are\b|follow|is\b|,)/ },
+  { id: 'inline-role-marker', weight: 0.6, pattern: /(?:^|[.!?]\s+|\s-+\s*)(?:system|admin|developer|root)\s*(?:override|prompt|message|note|instruction)?\s*:\s*\S/ },
+  { id: 'fake-delimiter', weight: 0.6, pattern: /\b(?:end|beginning|start) of (?:the )?(?:user (?:input|message|prompt|content)|prompt|system prompt|context window|instructions|untrusted (?:input|content))\b/ },
+  { id: 'persona', weight: 0.55, pattern: /\b(?:immerse yourself|take on the role|assume the role|play the role|the role of|persona of)\b[^.\n]{0,50}?\b(?:ai|model|assistant|chatbot|bot|dan)\b/ },
   { id: 'instead-must', weight: 0.3, pattern: /\binstead,? (?:you )?(?:must|should|will|need to)\b|\byour (?:new|real|only|true) (?:task|goal|purpose|job|objective) is\b/ },
   // Addressing the model directly: weak alone.
   { id: 'addresses-ai', weight: 0.15, pattern: /\b(?:ai|llm|language model|assistant|chatbot|gpt|chatgpt|claude|gemini|copilot|the model|the bot)\b/ },
