@@ -38,6 +38,8 @@ export function createTrafficLimiter(deps: {
   admittedToday?: (consumerId: string, now: Date) => Promise<number>;
 }) {
   const { store } = deps;
+  // The day count each consumer's latest check saw, so /me answers without another round trip.
+  const lastDay = new Map<string, { day: string; value: number }>();
   const keys = (consumerId: string, burst: Policy, t: Date) => ({
     burst: `b:${consumerId}:${burst.window}`,
     minute: `m:${consumerId}`,
@@ -79,6 +81,7 @@ export function createTrafficLimiter(deps: {
         remaining: Math.max(0, policy.quota - (count.value - given)),
         reset,
       });
+      lastDay.set(consumer.id, { day: utcDay(t), value: dayCount.value - dayTaken });
       const states = [
         state(burst, b, taken, Math.max(1, Math.ceil(b.msBeforeReset / 1000))),
         state(minute, m, taken, Math.max(1, Math.ceil(m.msBeforeReset / 1000))),
@@ -92,7 +95,10 @@ export function createTrafficLimiter(deps: {
 
     /** Requests admitted today (UTC) for the consumer: the counter the daily quota enforces. */
     async usedToday(consumerId: string, now: Date): Promise<number> {
-      return (await store.get(`d:${consumerId}:${utcDay(now)}`))?.value ?? 0;
+      const day = utcDay(now);
+      const seen = lastDay.get(consumerId);
+      if (seen?.day === day) return seen.value;
+      return (await store.get(`d:${consumerId}:${day}`))?.value ?? 0;
     },
   };
 }

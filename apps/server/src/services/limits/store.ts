@@ -73,9 +73,15 @@ export function createRedisStore(url: string, logger: Logger, opts: { commandTim
     // Fail fast instead of queueing while disconnected, so requests use the insurance.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
-    commandTimeout: opts.commandTimeoutMs ?? 250,
+    // Only for a Redis that is connected but hung: an outage shows as a lost connection
+    // and falls back at once. A short timeout would send slow-but-working commands to the
+    // per-replica insurance and break exactness across replicas under load.
+    commandTimeout: opts.commandTimeoutMs ?? 2000,
     connectTimeout: 1000,
     retryStrategy: (times) => Math.min(100 * times, 2000),
+    // Commands issued in the same tick (this request's counters and other requests') go out
+    // in one write.
+    enableAutoPipelining: true,
     lazyConnect: false,
   });
   let down = false;
