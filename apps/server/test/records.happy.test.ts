@@ -155,3 +155,25 @@ describe('records: batch ingest', () => {
     expect((await readProblem(res)).errors).toEqual([expect.objectContaining({ pointer: '/events' })]);
   });
 });
+
+describe('records: the interaction type registry', () => {
+  it('lets an operator register a new interaction type, which events may then use', async () => {
+    const before = await t.as(key, 'POST', '/api/v2/interaction-events', { event_type: 'scrolled', subject_id: 's', actor_id: 'a', occurred_at: '2026-11-25T10:00:00Z' });
+    expect(before.status).toBe(422);
+    const added = await t.admin('POST', '/api/v2/admin/interaction-types', { name: 'scrolled', description: 'Scrolled into view' });
+    expect(added.status).toBe(201);
+    expect(await added.json()).toMatchObject({ name: 'scrolled', description: 'Scrolled into view' });
+    const again = await t.admin('POST', '/api/v2/admin/interaction-types', { name: 'scrolled' });
+    expect(again.status).toBe(409);
+    expect((await readProblem(again)).code).toBe('conflict');
+    const listed = (await (await t.as(key, 'GET', '/api/v2/interaction-types')).json()) as { data: { name: string }[] };
+    expect(listed.data.map((d) => d.name)).toEqual(['clicked', 'dismissed', 'errored', 'scrolled', 'submitted', 'viewed']);
+    const after = await t.as(key, 'POST', '/api/v2/interaction-events', { event_type: 'scrolled', subject_id: 's', actor_id: 'a', occurred_at: '2026-11-25T10:00:00Z' });
+    expect(after.status).toBe(201);
+    const notAdmin = await t.as(key, 'POST', '/api/v2/admin/interaction-types', { name: 'hovered' });
+    expect(notAdmin.status).toBe(403);
+    const badName = await t.admin('POST', '/api/v2/admin/interaction-types', { name: 'Not Valid' });
+    expect(badName.status).toBe(422);
+    expect((await readProblem(badName)).errors).toEqual([expect.objectContaining({ pointer: '/name' })]);
+  });
+});

@@ -60,7 +60,7 @@ export { TokenResponse, OAuthError, IntrospectionResponse, OAUTH_ERRORS } from '
 export { UsageSeries, UsageCounts, type UsageCountsT } from './resources/usage.js';
 export { UsageOverview, RequestLogEntry, RequestLogPage, BillingUsage } from './resources/admin/usage.js';
 export * from './webhooks/events.js';
-export { eventCatalog } from './resources/event-types.js';
+export { eventCatalog, InteractionType } from './resources/event-types.js';
 export { InteractionEvent, MAX_BATCH_EVENTS, MAX_PROPERTIES_BYTES } from './resources/records/interaction-events.js';
 export { Annotation } from './resources/records/annotations.js';
 export { RequirementCandidate } from './resources/records/requirement-candidates.js';

@@ -29,6 +29,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   'Deployment records': 'Deployments that carry out decisions',
   'Outcome signals': 'Measured outcomes of deployments',
   Webhooks: 'Subscriptions to record events, signed per Standard Webhooks v1; the catalog of event types',
+  'Admin: interaction types': 'Operator additions to the registry of interaction event types',
   'Admin: consumers': 'Operator management of API consumers and their limits',
   'Admin: keys': 'Operator management of consumers’ API keys',
   'Admin: manifests': 'Hub capability manifests that bound what a domain hub may do',

@@ -33,7 +33,7 @@ export function mountApiRoutes(app: Express, services: Services): void {
       decisionRecords: decisionRecordsRouter(services),
       deploymentRecords: deploymentRecordsRouter(services),
       outcomeSignals: outcomeSignalsRouter(services),
-      eventTypes: eventTypesRouter(),
+      eventTypes: eventTypesRouter(services),
       webhookSubscriptions: webhookSubscriptionsRouter(services),
       token: tokenRouter(services),
       usage: usageRouter(services),

@@ -15,6 +15,7 @@ import { createIdempotencyRepository } from '../db/repositories/idempotency.js';
 import { createRecordsRepository } from '../db/repositories/records.js';
 import { createSubscriptionsRepository } from '../db/repositories/subscriptions.js';
 import { createRecordsService } from './records/records.js';
+import { createInteractionTypesService } from './records/interaction-types.js';
 import type { SubmissionPolicy } from './records/submission-policy.js';
 import { createSubscriptionsService } from './webhooks/subscriptions.js';
 import { createSecretBox } from '../webhooks/secret-box.js';
@@ -82,6 +83,7 @@ export function createServices({ config, sql, now, logger , submissionPolicy }: 
     }),
     manifests: syncedWrites(createManifestsService(repos.manifests), ['update'], authCache),
     records: createRecordsService({ sql, repo: repos.records, policy: submissionPolicy ?? createTrustPolicy({ screener: heuristicScreener, threshold: config.INJECTION_THRESHOLD }) }),
+    interactionTypes: createInteractionTypesService(sql),
     webhookSubscriptions: createSubscriptionsService({
       sql,
       subscriptions: repos.subscriptions,

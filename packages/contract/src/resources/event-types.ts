@@ -1,6 +1,6 @@
 import { extendApi, generateSchema } from '@anatine/zod-openapi';
 import { z } from 'zod';
-import { c, publicMeta } from '../common.js';
+import { adminMeta, c, consumerMeta, IdempotencyHeaders, Problem, publicMeta, Timestamp } from '../common.js';
 import { WEBHOOK_PAYLOAD_SCHEMAS, WEBHOOK_TOPIC_DESCRIPTIONS } from '../webhooks/events.js';
 import { EVENT_TOPICS, EventTopicSchema } from '../webhooks/topics.js';
 
@@ -16,6 +16,22 @@ export const EventTypeEntry = extendApi(
   { title: 'WebhookEventType' },
 );
 
+export const InteractionType = extendApi(
+  z.object({ name: z.string(), description: z.string().nullable(), created_at: Timestamp }),
+  { title: 'InteractionType', example: { name: 'scrolled', description: 'An actor scrolled a subject into view', created_at: '2026-11-25T10:00:00.000Z' } },
+);
+export type InteractionType = z.infer<typeof InteractionType>;
+
+const CreateInteractionType = extendApi(
+  z
+    .object({
+      name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'Lower-case letters, digits and _, starting with a letter, at most 64'),
+      description: z.string().max(500).nullish(),
+    })
+    .strict(),
+  { title: 'CreateInteractionTypeRequest', example: { name: 'scrolled', description: 'An actor scrolled a subject into view' } },
+);
+
 export const eventTypesContract = c.router({
   list: {
     method: 'GET',
@@ -24,6 +40,23 @@ export const eventTypesContract = c.router({
     summary: 'The webhook event catalog',
     description: 'Every topic a subscription can name, with the JSON Schema of its payload.',
     metadata: publicMeta('Webhooks'),
+  },
+  listInteractionTypes: {
+    method: 'GET',
+    path: '/interaction-types',
+    responses: { 200: extendApi(z.object({ data: z.array(InteractionType) }), { title: 'InteractionTypeList' }) },
+    summary: 'The registry of interaction event types',
+    description: 'The values `event_type` of an interaction event may take. A short, admin-curated list, so not paginated.',
+    metadata: consumerMeta('Interaction events', ['interaction-events:read']),
+  },
+  addInteractionType: {
+    method: 'POST',
+    path: '/admin/interaction-types',
+    body: CreateInteractionType,
+    headers: IdempotencyHeaders,
+    responses: { 201: InteractionType, 409: Problem },
+    summary: 'Register an interaction event type',
+    metadata: adminMeta('Admin: interaction types', { idempotent: true }),
   },
 });
 
