@@ -1,6 +1,8 @@
 // Limits exact across two replicas sharing one Redis, and the API staying up while Redis
 // is stopped and restarted under it. Each test file runs its own redis-server.
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisStore } from '../src/services/limits/store.js';
 import { createTestDatabase, readProblem, startTestServer, type TestDatabase, type TestServer } from './harness.js';
 import { hasRedisServer, startRedis, type RedisProcess } from './redis-process.js';
 
@@ -109,5 +111,31 @@ describe.skipIf(!hasRedisServer)('Redis stopped and restarted while the API serv
     const again = redis.client();
     // Counting is back in (the restarted, empty) Redis.
     expect(Number(await again.get(`ihf:rl:m:${consumerId}`))).toBe(1);
+  });
+});
+
+describe.skipIf(!hasRedisServer)('the Redis store on its own', () => {
+  it('logs the outage once and the recovery once, counting in-process in between', async () => {
+    const redis = await startRedis();
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    const store = createRedisStore(redis.url, logger);
+    try {
+      expect(await store.ready(5000)).toBe(true);
+      expect((await store.add('k:outage', 1, 60)).value).toBe(1);
+      await redis.stop();
+      await until('the outage to be seen', () => !store.healthy());
+      for (let i = 0; i < 3; i++) await store.add('k:outage', 1, 60); // served by the insurance
+      expect(lines.filter((l) => l.msg.startsWith('Redis unreachable') || l.msg.startsWith('Redis connection closed'))).toHaveLength(1);
+      expect(lines[0]!.level).toBe(40);
+      await redis.start();
+      await until('the client to reconnect', () => store.healthy(), 15_000);
+      expect(lines.filter((l) => l.msg.startsWith('Redis reachable again'))).toHaveLength(1);
+      expect((await store.add('k:recovered', 1, 60)).value).toBe(1);
+      expect(await redis.client().get('ihf:rl:k:recovered')).toBe('1');
+    } finally {
+      await store.close();
+      await redis.stop();
+    }
   });
 });
