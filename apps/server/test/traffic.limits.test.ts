@@ -119,6 +119,21 @@ describe('daily quota and the UTC day boundary', () => {
   });
 });
 
+describe('quota_resets_at for idle consumers', () => {
+  it('is rolled over to the next UTC midnight by the maintenance timer, without any request', async () => {
+    clock = new Date('2026-03-14T12:00:00.000Z');
+    const { consumerId } = await t.consumerWithKey(['annotations:read']);
+    await t.sql`UPDATE api_consumers SET quota_resets_at = '2026-03-14T00:00:00Z' WHERE id = ${consumerId}`;
+    t.services.traffic.startMaintenance();
+    for (let i = 0; i < 100; i++) {
+      const [row] = await t.sql<{ quota_resets_at: Date }[]>`SELECT quota_resets_at FROM api_consumers WHERE id = ${consumerId}`;
+      if (row!.quota_resets_at.toISOString() === '2026-03-15T00:00:00.000Z') return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('quota_resets_at was not rolled over');
+  });
+});
+
 describe('headers', () => {
   it('carries RateLimit-Policy and RateLimit in the draft syntax on every consumer response', async () => {
     clock = new Date('2026-03-14T12:00:00.000Z');

@@ -137,6 +137,12 @@ export function createRequestLogRepository(sql: Sql) {
       });
     },
 
+    /** Moves every consumer's quota_resets_at that has passed to the next UTC midnight. */
+    async rollQuotaResets(next: Date): Promise<number> {
+      const rows = await sql`UPDATE api_consumers SET quota_resets_at = ${next} WHERE quota_resets_at < ${next}`;
+      return rows.count;
+    },
+
     /** Creates coming days' partitions and drops those past retention (see migration 0004). */
     async maintainPartitions(retentionDays: number): Promise<number> {
       const [row] = await sql<{ dropped: number }[]>`SELECT ihf_request_log_maintain(${retentionDays}, 7, 0) AS dropped`;

@@ -1,6 +1,7 @@
 import type { Config } from '../../config.js';
 import type { RequestLogRepository } from '../../db/repositories/request-log.js';
 import type { Logger } from '../../logger.js';
+import { nextUtcMidnight } from '../../lib/time.js';
 import { createRequestLogWriter } from '../request-log/writer.js';
 import { createTrafficLimiter } from './limiter.js';
 import { createMemoryStore, createRedisStore } from './store.js';
@@ -20,12 +21,13 @@ export function createTraffic(deps: { config: Config; requestLog: RequestLogRepo
   });
   const requestLog = createRequestLogWriter({ repo: deps.requestLog, logger: deps.logger, now: deps.now });
   let maintenance: NodeJS.Timeout | undefined;
+  let quotaRoll: NodeJS.Timeout | undefined;
 
   return {
     limiter,
     requestLog,
 
-    /** Keeps the request log's day partitions ahead of time and drops those past retention, hourly. */
+    /** Hourly: the request log's day partitions ahead of time, and those past retention dropped. Each minute: quota_resets_at rolled over. */
     startMaintenance(): void {
       const run = () =>
         deps.requestLog
@@ -35,6 +37,15 @@ export function createTraffic(deps: { config: Config; requestLog: RequestLogRepo
       void run();
       maintenance = setInterval(run, 3_600_000);
       maintenance.unref();
+      // The log writer keeps quota_resets_at current for consumers that make requests; this
+      // catches the idle ones within a minute of midnight.
+      const roll = () =>
+        deps.requestLog
+          .rollQuotaResets(nextUtcMidnight(deps.now()))
+          .catch((err: unknown) => deps.logger.error({ err }, 'quota_resets_at roll-over failed'));
+      void roll();
+      quotaRoll = setInterval(roll, 60_000);
+      quotaRoll.unref();
     },
 
     /**
@@ -49,6 +60,7 @@ export function createTraffic(deps: { config: Config; requestLog: RequestLogRepo
 
     async close(): Promise<void> {
       if (maintenance) clearInterval(maintenance);
+      if (quotaRoll) clearInterval(quotaRoll);
       await requestLog.close();
       await store.close();
     },
