@@ -6,6 +6,9 @@ import { startTestServer, type TestServer } from './harness.js';
 import { spawnServer, type ServerProcess } from './process.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';
 
+/** Subscribing to a topic needs the read scope of its records. */
+const READ_ALL = ['interaction-events:read', 'annotations:read', 'requirement-candidates:read', 'decision-records:read', 'deployment-records:read', 'outcome-signals:read'] as const;
+
 let t: TestServer;
 let receiver: Receiver;
 const children: ServerProcess[] = [];
@@ -48,7 +51,7 @@ async function fanOut(key: string, n: number): Promise<string[]> {
 
 describe('webhook worker crash safety', () => {
   it('delivers every one of 1,000 events at least once across a SIGKILL and a restart', async () => {
-    const { key } = await t.consumerWithKey(['interaction-events:write', 'webhooks:manage']);
+    const { key } = await t.consumerWithKey([...READ_ALL, 'interaction-events:write', 'webhooks:manage']);
     const sub = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'interaction_event.created', target_url: receiver.url });
     expect(sub.status).toBe(201);
     const start = receiver.received.length;
@@ -72,7 +75,7 @@ describe('webhook worker crash safety', () => {
   }, 120_000);
 
   it('two live workers on one queue never send one attempt twice', async () => {
-    const { key } = await t.consumerWithKey(['interaction-events:write', 'webhooks:manage']);
+    const { key } = await t.consumerWithKey([...READ_ALL, 'interaction-events:write', 'webhooks:manage']);
     // The first test's subscription is still there: remove it so only this one receives.
     await t.sql`UPDATE webhook_subscriptions SET deleted_at = now(), is_active = false`;
     const sub = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'interaction_event.created', target_url: receiver.url });

@@ -8,6 +8,9 @@ import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.j
 import { readProblem, startTestServer, type TestServer } from './harness.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';
 
+/** Subscribing to a topic needs the read scope of its records. */
+const READ_ALL = ['interaction-events:read', 'annotations:read', 'requirement-candidates:read', 'decision-records:read', 'deployment-records:read', 'outcome-signals:read'] as const;
+
 let t: TestServer;
 let worker: WebhookWorker;
 const receivers: Receiver[] = [];
@@ -65,7 +68,7 @@ async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs =
 
 describe('webhook delivery', () => {
   it('delivers a created record, signed so the Standard Webhooks reference library verifies it', async () => {
-    const { key } = await t.consumerWithKey(['webhooks:manage', 'outcome-signals:write', 'deployment-records:write', 'decision-records:write', 'requirement-candidates:write']);
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage', 'outcome-signals:write', 'deployment-records:write', 'decision-records:write', 'requirement-candidates:write']);
     const r = await receiver();
     const sub = await subscribe(key, 'requirement_candidate.created', r.url);
     expect(sub.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
@@ -87,7 +90,7 @@ describe('webhook delivery', () => {
   });
 
   it('retries a 5xx with the same webhook-id and body, then succeeds', async () => {
-    const { key } = await t.consumerWithKey(['webhooks:manage']);
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
     const r = await receiver((_req, n, res) => res.writeHead(n < 3 ? 503 : 204).end());
     const sub = await subscribe(key, 'annotation.created', r.url);
     expect((await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`)).status).toBe(202);
@@ -102,7 +105,7 @@ describe('webhook delivery', () => {
   });
 
   it('honours Retry-After on a 429', async () => {
-    const { key } = await t.consumerWithKey(['webhooks:manage']);
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
     const r = await receiver((_req, n, res) => (n === 1 ? res.writeHead(429, { 'retry-after': '2' }).end() : res.writeHead(200).end()));
     const sub = await subscribe(key, 'annotation.created', r.url);
     await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`);
@@ -111,7 +114,7 @@ describe('webhook delivery', () => {
   });
 
   it('disables the subscription at once on 410 Gone', async () => {
-    const { key } = await t.consumerWithKey(['webhooks:manage']);
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
     const r = await receiver((_req, _n, res) => res.writeHead(410).end());
     const sub = await subscribe(key, 'annotation.created', r.url);
     await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`);
@@ -126,7 +129,7 @@ describe('webhook delivery', () => {
   });
 
   it('cuts off a receiver that never answers at the timeout and retries it', async () => {
-    const { key } = await t.consumerWithKey(['webhooks:manage']);
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
     // The first two requests hang (headers never sent); the third is answered.
     const r = await receiver((_req, n, res) => (n <= 2 ? undefined : res.writeHead(200).end()));
     const sub = await subscribe(key, 'annotation.created', r.url);
@@ -138,7 +141,7 @@ describe('webhook delivery', () => {
   });
 
   it('stops on a receiver that sends headers and then stalls mid-body', async () => {
-    const { key } = await t.consumerWithKey(['webhooks:manage']);
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
     const r = await receiver((_req, n, res) => {
       if (n === 1) {
         res.writeHead(200, { 'content-length': '100' });
@@ -154,7 +157,7 @@ describe('webhook delivery', () => {
   });
 
   it('soft-disables after a whole schedule of failures, and an update re-enables it', async () => {
-    const { key } = await t.consumerWithKey(['webhooks:manage']);
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
     let healthy = false;
     const r = await receiver((_req, _n, res) => res.writeHead(healthy ? 200 : 500).end('down'));
     const sub = await subscribe(key, 'annotation.created', r.url);
@@ -183,7 +186,7 @@ describe('webhook delivery', () => {
   });
 
   it('signs with both the new and the old secret for the overlap after a rotation', async () => {
-    const { key } = await t.consumerWithKey(['webhooks:manage']);
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
     const r = await receiver();
     const sub = await subscribe(key, 'annotation.created', r.url);
     const rotated = await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/rotate-secret`);
@@ -212,7 +215,7 @@ describe('webhook delivery', () => {
   });
 
   it('sends a test event and redelivers a past one with the same webhook-id', async () => {
-    const { key } = await t.consumerWithKey(['webhooks:manage']);
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
     const r = await receiver();
     const sub = await subscribe(key, 'deployment_record.created', r.url);
     const queued = (await (await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`)).json()) as { message_id: string };
@@ -232,7 +235,7 @@ describe('webhook delivery', () => {
   });
 
   it('sends nothing for records no subscription wants, and stops after a delete', async () => {
-    const { key } = await t.consumerWithKey(['webhooks:manage', 'decision-records:write']);
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage', 'decision-records:write']);
     const r = await receiver();
     const sub = await subscribe(key, 'outcome_signal.created', r.url);
     const del = await t.as(key, 'DELETE', `/api/v2/webhook-subscriptions/${sub.id}`);
@@ -245,8 +248,8 @@ describe('webhook delivery', () => {
 
 describe('webhook subscriptions', () => {
   it('keeps subscriptions private to their owner', async () => {
-    const a = await t.consumerWithKey(['webhooks:manage']);
-    const b = await t.consumerWithKey(['webhooks:manage']);
+    const a = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const b = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
     const r = await receiver();
     const sub = await subscribe(a.key, 'annotation.created', r.url);
     for (const [method, path] of [
@@ -268,7 +271,7 @@ describe('webhook subscriptions', () => {
   });
 
   it('stores the secret encrypted, never in the clear', async () => {
-    const { key } = await t.consumerWithKey(['webhooks:manage']);
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
     const sub = await subscribe(key, 'annotation.created', 'http://127.0.0.1:9/hook');
     const [row] = await t.sql<{ secret: string }[]>`SELECT secret FROM webhook_subscriptions WHERE id = ${sub.id}`;
     expect(row!.secret).toMatch(/^v1\./);
@@ -277,11 +280,11 @@ describe('webhook subscriptions', () => {
 
   it('lets a hub consumer subscribe only to event types in its manifest', async () => {
     const m = await t.admin('POST', '/api/v2/admin/manifests', {
-      name: `hub-${Date.now()}`, version: '1', scopes: ['webhooks:manage'], event_types: ['annotation.created'],
+      name: `hub-${Date.now()}`, version: '1', scopes: [...READ_ALL, 'webhooks:manage'], event_types: ['annotation.created'],
     });
     expect(m.status).toBe(201);
     const manifest = (await m.json()) as { id: string };
-    const { key } = await t.consumerWithKey(['webhooks:manage'], { hub_capability_manifest_id: manifest.id });
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage'], { hub_capability_manifest_id: manifest.id });
     const refused = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'outcome_signal.created', target_url: 'http://127.0.0.1:9/x' });
     expect(refused.status).toBe(422);
     expect((await readProblem(refused)).errors).toEqual([expect.objectContaining({ pointer: '/event_type', code: 'not_in_manifest' })]);

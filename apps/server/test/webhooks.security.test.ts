@@ -8,6 +8,9 @@ import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.j
 import { readProblem, startTestServer, type TestServer } from './harness.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';
 
+/** Subscribing to a topic needs the read scope of its records. */
+const READ_ALL = ['interaction-events:read', 'annotations:read', 'requirement-candidates:read', 'decision-records:read', 'deployment-records:read', 'outcome-signals:read'] as const;
+
 let t: TestServer;
 let worker: WebhookWorker;
 let receiver: Receiver;
@@ -34,7 +37,7 @@ describe('SSRF guard through the API', () => {
     'http://100.64.0.1/hook',
     'http://[fd00::1]/hook',
   ])('refuses %s at subscription time with a 422 on target_url', async (target_url) => {
-    const { key } = await t.consumerWithKey(['webhooks:manage']);
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
     const res = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'annotation.created', target_url });
     expect(res.status).toBe(422);
     const problem = await readProblem(res);
@@ -44,14 +47,14 @@ describe('SSRF guard through the API', () => {
   });
 
   it('refuses non-http schemes in the contract', async () => {
-    const { key } = await t.consumerWithKey(['webhooks:manage']);
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
     const res = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'annotation.created', target_url: 'file:///etc/passwd' });
     expect(res.status).toBe(422);
     expect((await readProblem(res)).errors).toEqual([expect.objectContaining({ pointer: '/target_url' })]);
   });
 
   it('refuses at delivery time a target that is private now, without connecting to it', async () => {
-    const { key, consumerId } = await t.consumerWithKey(['webhooks:manage']);
+    const { key, consumerId } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
     // As if the subscription had been made while its host resolved to a public address.
     const sealed = createSecretBox(t.config.IHF_SECRET_KEY!).seal(generateWebhookSecret());
     const [sub] = await t.sql<{ id: string }[]>`
@@ -72,7 +75,7 @@ describe('SSRF guard through the API', () => {
   });
 
   it('refuses an update to a private target', async () => {
-    const { key, consumerId } = await t.consumerWithKey(['webhooks:manage']);
+    const { key, consumerId } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
     const sealed = createSecretBox(t.config.IHF_SECRET_KEY!).seal(generateWebhookSecret());
     const [sub] = await t.sql<{ id: string }[]>`
       INSERT INTO webhook_subscriptions (api_consumer_id, event_type, target_url, secret)
@@ -99,6 +102,14 @@ describe('scopes', () => {
       expect((await readProblem(res)).code).toBe('insufficient_scope');
     }
     expect((await t.as(key, 'GET', '/api/v2/annotations')).status).toBe(200);
+  });
+
+  it('refuses a subscription to records the caller may not read', async () => {
+    const { key } = await t.consumerWithKey(['webhooks:manage', 'interaction-events:read']);
+    const res = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'annotation.created', target_url: 'https://hooks.example.com/x' });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('www-authenticate')).toContain('scope="annotations:read"');
+    expect((await readProblem(res)).code).toBe('insufficient_scope');
   });
 
   it('lets any holder of the read scope read records written by another consumer', async () => {

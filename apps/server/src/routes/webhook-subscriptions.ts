@@ -5,13 +5,14 @@ import type { Request } from 'express';
 import { consumerOf } from './auth-context.js';
 
 // ts-rest's request type narrows `query`, which express's Request does not accept; only `auth` is read.
-const owner = (req: Pick<Request, 'auth'>) => consumerOf(req as Request).consumer;
+const caller = (req: Pick<Request, 'auth'>) => consumerOf(req as Request);
+const owner = (req: Pick<Request, 'auth'>) => caller(req).consumer;
 
 const s = initServer();
 
 export const webhookSubscriptionsRouter = ({ webhookSubscriptions: subs }: Services) =>
   s.router(contract.webhookSubscriptions, {
-    create: async ({ body, req }) => ({ status: 201, body: await subs.create(owner(req), body) }),
+    create: async ({ body, req }) => ({ status: 201, body: await subs.create(owner(req), caller(req).scopes, body) }),
     list: async ({ query, req }) => ({ status: 200, body: await subs.list(owner(req).id, query) }),
     get: async ({ params, req }) => ({ status: 200, body: await subs.get(owner(req).id, params.id) }),
     update: async ({ params, body, req }) => ({

@@ -1,15 +1,26 @@
-import type { EventTopic, WebhookDelivery, WebhookSubscription } from '@ihf/contract';
+import { readScope, type EventTopic, type RecordResource, type Scope, type WebhookDelivery, type WebhookSubscription } from '@ihf/contract';
 import type { Sql } from '../../db/client.js';
 import type { DeliveriesRepository, DeliveryRow } from '../../db/repositories/deliveries.js';
 import type { ManifestsRepository } from '../../db/repositories/manifests.js';
 import type { SubscriptionPatch, SubscriptionRow, SubscriptionsRepository } from '../../db/repositories/subscriptions.js';
 import { toPage } from '../../db/pagination.js';
 import { ApiError, notFound } from '../../errors.js';
+import { insufficientScope } from '../auth.js';
 import { iso, isoOrNull } from '../../lib/time.js';
 import { enqueueSingle, newMessageId, scheduleAttempt, webhookBody } from '../../webhooks/outbox.js';
 import { generateWebhookSecret, type SecretBox } from '../../webhooks/secret-box.js';
 import { UnsafeTargetError, vetTarget, type LookupFn } from '../../webhooks/ssrf.js';
 import { sampleRecord } from './samples.js';
+
+/** The record resource whose data a topic carries: subscribing needs its read scope. */
+const TOPIC_RESOURCE: Record<EventTopic, RecordResource> = {
+  'interaction_event.created': 'interaction-events',
+  'annotation.created': 'annotations',
+  'requirement_candidate.created': 'requirement-candidates',
+  'decision_record.created': 'decision-records',
+  'deployment_record.created': 'deployment-records',
+  'outcome_signal.created': 'outcome-signals',
+};
 
 /** How long the previous secret keeps signing after a rotation. */
 export const ROTATION_OVERLAP_SECONDS = 24 * 60 * 60;
@@ -86,7 +97,14 @@ export function createSubscriptionsService(deps: SubscriptionsServiceDeps) {
   }
 
   return {
-    async create(owner: { id: string; hub_capability_manifest_id: string | null }, body: { event_type: EventTopic; target_url: string }) {
+    async create(
+      owner: { id: string; hub_capability_manifest_id: string | null },
+      scopes: ReadonlySet<Scope>,
+      body: { event_type: EventTopic; target_url: string },
+    ) {
+      // A webhook carries the whole record, so it may not reach anyone the API would not show it to.
+      const needed = readScope(TOPIC_RESOURCE[body.event_type]);
+      if (!scopes.has(needed)) throw insufficientScope([needed]);
       if (owner.hub_capability_manifest_id) {
         const manifest = await deps.manifests.findById(owner.hub_capability_manifest_id);
         if (!manifest?.event_types.includes(body.event_type)) {
