@@ -103,7 +103,10 @@ export const webhookSubscriptionsContract = c.router({
     headers: IdempotencyHeaders,
     responses: { 201: WebhookSubscriptionWithSecret, 409: Problem },
     summary: 'Subscribe to an event type',
-    description: 'The answer carries the signing secret, shown this once. Hub consumers may only subscribe to event types in their manifest.',
+    description:
+      'The answer carries the signing secret, shown this once. A webhook carries the whole record, so the caller also ' +
+      'needs the read scope of its records (e.g. `annotations:read` for `annotation.created`). Hub consumers may only ' +
+      'subscribe to event types in their manifest.',
     metadata: consumerMeta(tag, manage, { idempotent: true }),
   },
   list: {
