@@ -48,6 +48,19 @@ describe('expiry', () => {
     expect(await status(c.key)).toBe(200);
   });
 
+  it('a key’s tokens expired over a day ago are deleted when it mints the next one', async () => {
+    const c = await t.consumerWithKey(['usage:read']);
+    const old = await mint(c.consumerId, c.key);
+    advance(old.expires_in + 3600);
+    const recent = await mint(c.consumerId, c.key);
+    const count = async () => (await t.sql`SELECT count(*)::int AS n FROM api_keys WHERE parent_key_id = ${c.keyId}`)[0]!.n as number;
+    expect(await count()).toBe(2); // expired an hour ago: kept
+    advance(recent.expires_in + 25 * 3600);
+    await mint(c.consumerId, c.key);
+    expect(await count()).toBe(1);
+    await refusedWith(old.access_token, /Unknown/);
+  });
+
   it('a token never outlives its key; an expired key is refused and mints nothing', async () => {
     const consumer = await t.createConsumer();
     const expires = new Date(clock + 600_000).toISOString();

@@ -85,6 +85,18 @@ export function createKeysRepository(sql: Sql) {
       return row;
     },
 
+    /**
+     * Deletes a key's OAuth tokens that expired before `before`. Called when the key
+     * mints a new token, so expired rows stay bounded per key without a sweeper.
+     */
+    async pruneExpiredTokens(parentKeyId: string, before: Date): Promise<number> {
+      const rows = await sql`
+        DELETE FROM api_keys
+        WHERE parent_key_id = ${parentKeyId} AND token_type = 'oauth' AND expires_at < ${before}
+        RETURNING id`;
+      return rows.length;
+    },
+
     /** Revokes one OAuth token of a consumer, found by prefix (RFC 7009). */
     async revokeToken(consumerId: string, keyPrefix: string, at: Date): Promise<KeyRow | undefined> {
       const [row] = await sql<KeyRow[]>`

@@ -10,6 +10,7 @@ import { oauthError } from './errors.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const KNOWN_SCOPES = new Set<string>(SCOPES);
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
+const PRUNE_AFTER_MS = 24 * 3600 * 1000;
 
 export interface OAuthRequest {
   authorization: string | undefined;
@@ -69,6 +70,8 @@ export function createOAuthService(deps: {
       let expiresAt = new Date(now.getTime() + deps.tokenTtlSeconds * 1000);
       // A token never outlives the key it was obtained with.
       if (client.key.expires_at && client.key.expires_at < expiresAt) expiresAt = client.key.expires_at;
+      // Tokens that expired over a day ago are of no use, even to introspection.
+      await deps.keysRepo.pruneExpiredTokens(client.key.id, new Date(now.getTime() - PRUNE_AFTER_MS));
       const { key } = await deps.keys.insertCredential('oauth', client.consumer.id, {
         scopes,
         expires_at: expiresAt.toISOString(),
