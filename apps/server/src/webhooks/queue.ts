@@ -34,6 +34,8 @@ export async function startQueueRunner(opts: QueueRunnerOptions): Promise<Runner
   return run({
     connectionString: opts.databaseUrl,
     concurrency: opts.concurrency,
+    // One connection per in-flight job plus the local queue's fetches and LISTEN.
+    maxPoolSize: opts.concurrency + 2,
     noHandleSignals: true,
     pollInterval: opts.pollIntervalMs ?? 1000,
     logger: graphileLogger(opts.logger),
