@@ -1,5 +1,6 @@
 // A hub consumer's keys and tokens never carry a scope, nor subscribe to an event type,
 // outside its hub_capability_manifests row; narrowing the manifest narrows them at once.
+import type { Scope } from '@ihf/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readProblem, startTestServer, type TestServer } from './harness.js';
 
@@ -89,8 +90,10 @@ describe('hub capability manifests', () => {
   });
 
   it('a hub subscribes only to the manifest’s event types', async () => {
-    const h = await hub(['webhooks:manage'], ['annotation.created']);
-    const key = await t.issueKey(h.consumerId, ['webhooks:manage']);
+    // The key holds both topics' read scopes, so only the manifest's event_types decide.
+    const scopes: Scope[] = ['webhooks:manage', 'annotations:read', 'outcome-signals:read'];
+    const h = await hub(scopes, ['annotation.created']);
+    const key = await t.issueKey(h.consumerId, scopes);
     const ok = await t.as(key.key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'annotation.created', target_url: `${t.url}/sink` });
     expect(ok.status).toBe(201);
     const refused = await t.as(key.key, 'POST', '/api/v2/webhook-subscriptions', {
