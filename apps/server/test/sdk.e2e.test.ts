@@ -122,8 +122,14 @@ describe('@ihf/sdk against the real server', () => {
       const event = received[0]!;
       expect(event.type).toBe('annotation.created');
       if (event.type === 'annotation.created') expect(event.data).toMatchObject({ id: annotation.id, body: 'deliver me', labels: ['hook'] });
-      const deliveries = await client.webhookSubscriptions.listDeliveries({ params: { id: subscription.id } });
-      expect(deliveries.data.some((d) => d.response_code === 204)).toBe(true);
+      // The worker appends the attempt after the receiver answers: wait for the row.
+      let recorded = false;
+      while (!recorded && Date.now() < deadline) {
+        const deliveries = await client.webhookSubscriptions.listDeliveries({ params: { id: subscription.id } });
+        recorded = deliveries.data.some((d) => d.response_code === 204);
+        if (!recorded) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(recorded).toBe(true);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
