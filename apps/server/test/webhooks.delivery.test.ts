@@ -66,7 +66,8 @@ async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs =
   }
 }
 
-describe('webhook delivery', () => {
+// Each test has its own consumer, receiver and subscription (test events reach only that one), so they run side by side.
+describe.concurrent('webhook delivery', () => {
   it('delivers a created record, signed so the Standard Webhooks reference library verifies it', async () => {
     const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage', 'outcome-signals:write', 'deployment-records:write', 'decision-records:write', 'requirement-candidates:write']);
     const r = await receiver();
