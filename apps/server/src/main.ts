@@ -7,7 +7,7 @@ import { createSql } from './db/client.js';
 import type { EmbeddedDatabase } from './db/embedded.js';
 import { migrateUp } from './db/migrate.js';
 import { createLogger } from './logger.js';
-import { listen } from './server.js';
+import { listen, type RunningServer } from './server.js';
 import { runWorkerOnly, withLocalSecretKey } from './webhooks/boot.js';
 import { startWebhookWorker } from './webhooks/worker.js';
 
@@ -47,29 +47,38 @@ async function main(): Promise<void> {
 
   const sql = createSql(databaseUrl);
   const { app, services } = createApp({ config, sql, logger, migrationsDir: config.MIGRATIONS_DIR });
-  services.traffic.startMaintenance();
-  await services.traffic.ready();
-  const running = await listen(app, config.PORT, config.HOST);
-  logger.info({ url: running.url, embeddedDatabase: Boolean(embedded) }, 'IHF External API listening');
-  // IHF_ROLE=server runs the webhook worker in this process; api leaves it to `pnpm worker`.
-  const webhookWorker = config.IHF_ROLE === 'server' ? await startWebhookWorker({ config, databaseUrl, logger }) : undefined;
+  let running: RunningServer | undefined;
+  let webhookWorker: Awaited<ReturnType<typeof startWebhookWorker>> | undefined;
 
+  // Handlers go in before anything listens, so a signal during start-up still stops cleanly.
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: draining in-flight requests');
-    await running.stop(config.SHUTDOWN_TIMEOUT_MS);
-    await webhookWorker?.stop();
-    // Every request answered above is in the log buffer: write it before the pool closes.
-    await services.traffic.close();
-    await sql.end({ timeout: 5 });
-    await embedded?.stop();
-    logger.info('stopped');
-    process.exit(0);
+    try {
+      await running?.stop(config.SHUTDOWN_TIMEOUT_MS);
+      await webhookWorker?.stop();
+      // Every request answered above is in the log buffer: write it before the pool closes.
+      await services.traffic.close();
+      await sql.end({ timeout: 5 });
+      await embedded?.stop();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  services.traffic.startMaintenance();
+  await services.traffic.ready();
+  running = await listen(app, config.PORT, config.HOST);
+  // IHF_ROLE=server runs the webhook worker in this process; api leaves it to `pnpm worker`.
+  if (config.IHF_ROLE === 'server') webhookWorker = await startWebhookWorker({ config, databaseUrl, logger });
+  if (!stopping) logger.info({ url: running.url, embeddedDatabase: Boolean(embedded) }, 'IHF External API listening');
 }
 
 main().catch((err: unknown) => {

@@ -84,7 +84,7 @@ describe('embedded PostgreSQL', () => {
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
       expect(() => process.kill(orphanPid, 0)).toThrow(); // and the next start cleared it
       second.child.kill('SIGTERM');
-      expect((await second.exited).code).toBe(0);
+      expect((await second.exited).code, second.output()).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
