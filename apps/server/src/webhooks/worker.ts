@@ -33,11 +33,12 @@ const lockKey = (poolId: string) => `ihf-webhook-worker:${poolId}`;
  * Crash recovery: graphile-worker keeps a dead worker's jobs locked for 4 hours. Each
  * of our worker pools holds a session advisory lock named after its pool id on a
  * dedicated connection, which PostgreSQL drops the moment the process dies. A sweeper
- * unlocks the jobs of any pool whose advisory lock is free (its process is gone).
+ * unlocks the jobs of any pool whose advisory lock is free (its process is gone), through
+ * graphile-worker's public `jobs` view and `force_unlock_workers` function.
  */
 async function sweepDeadPools(sql: Sql, logger: Logger): Promise<number> {
   const pools = await sql<{ locked_by: string }[]>`
-    SELECT DISTINCT locked_by FROM graphile_worker._private_jobs
+    SELECT DISTINCT locked_by FROM graphile_worker.jobs
     WHERE locked_by IS NOT NULL AND locked_at < now() - interval '2 seconds'`;
   const dead: string[] = [];
   for (const { locked_by } of pools) {
