@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Logger as GraphileLogger, run, runMigrations, type Runner, type WorkerEvents } from 'graphile-worker';
+import pg from 'pg';
 import type { Logger } from 'pino';
 
 /** graphile-worker's log lines, routed into ours at debug level (errors stay errors). */
@@ -14,7 +15,23 @@ export function graphileLogger(logger?: Logger): GraphileLogger {
 
 /** Installs or upgrades graphile-worker's schema (it has its own migration table). */
 export async function migrateQueue(databaseUrl: string, logger?: Logger): Promise<void> {
-  await runMigrations({ connectionString: databaseUrl, logger: graphileLogger(logger) });
+  const pool = ownPool(databaseUrl, 2, logger);
+  try {
+    await runMigrations({ pgPool: pool, logger: graphileLogger(logger) });
+  } finally {
+    await pool.end();
+  }
+}
+
+/**
+ * graphile-worker's connections come from a pool we own, so we end it ourselves and an
+ * idle connection the server drops (a restart, shutdown of an embedded PostgreSQL)
+ * is logged instead of crashing the process with an unhandled 'error' event.
+ */
+export function ownPool(databaseUrl: string, max: number, logger?: Logger): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, application_name: 'ihf-webhook-queue' });
+  pool.on('error', (err) => logger?.warn({ err }, 'webhook queue connection dropped'));
+  return pool;
 }
 
 export interface QueueRunnerOptions {
@@ -28,14 +45,14 @@ export interface QueueRunnerOptions {
   onPool?: (poolId: string) => void;
 }
 
-export async function startQueueRunner(opts: QueueRunnerOptions): Promise<Runner> {
+export async function startQueueRunner(opts: QueueRunnerOptions): Promise<{ runner: Runner; pool: pg.Pool }> {
+  // One connection per in-flight job plus the local queue's fetches and LISTEN.
+  const pool = ownPool(opts.databaseUrl, opts.concurrency + 2, opts.logger);
   const events: WorkerEvents = new EventEmitter();
   events.on('pool:create', ({ workerPool }: { workerPool: { id: string } }) => opts.onPool?.(workerPool.id));
-  return run({
-    connectionString: opts.databaseUrl,
+  const runner = await run({
+    pgPool: pool,
     concurrency: opts.concurrency,
-    // One connection per in-flight job plus the local queue's fetches and LISTEN.
-    maxPoolSize: opts.concurrency + 2,
     noHandleSignals: true,
     pollInterval: opts.pollIntervalMs ?? 1000,
     logger: graphileLogger(opts.logger),
@@ -47,4 +64,5 @@ export async function startQueueRunner(opts: QueueRunnerOptions): Promise<Runner
       Object.entries(opts.tasks).map(([name, fn]) => [name, async (payload: unknown) => fn(payload)]),
     ),
   });
+  return { runner, pool };
 }

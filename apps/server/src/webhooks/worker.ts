@@ -1,4 +1,3 @@
-import type { Runner } from 'graphile-worker';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { createSql, type Sql } from '../db/client.js';
@@ -76,7 +75,7 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
   });
 
   let poolLocked: Promise<unknown> = Promise.resolve();
-  const runner: Runner = await startQueueRunner({
+  const { runner, pool } = await startQueueRunner({
     databaseUrl: opts.databaseUrl,
     concurrency,
     pollIntervalMs: opts.pollIntervalMs,
@@ -116,6 +115,7 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
         clearInterval(timer);
         clearInterval(purge);
         await runner.stop();
+        await pool.end();
         agents.destroy();
         lockConn.release();
         await sql.end({ timeout: 5 });
