@@ -47,8 +47,8 @@ async function main(): Promise<void> {
 
   const sql = createSql(databaseUrl);
   const { app, services } = createApp({ config, sql, logger, migrationsDir: config.MIGRATIONS_DIR });
-  let running: RunningServer | undefined;
-  let webhookWorker: Awaited<ReturnType<typeof startWebhookWorker>> | undefined;
+  // Filled in as each part starts; shutdown stops whatever has started.
+  const started: { http?: RunningServer; webhookWorker?: Awaited<ReturnType<typeof startWebhookWorker>> } = {};
 
   // Handlers go in before anything listens, so a signal during start-up still stops cleanly.
   let stopping = false;
@@ -57,8 +57,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: draining in-flight requests');
     try {
-      await running?.stop(config.SHUTDOWN_TIMEOUT_MS);
-      await webhookWorker?.stop();
+      await started.http?.stop(config.SHUTDOWN_TIMEOUT_MS);
+      await started.webhookWorker?.stop();
       // Every request answered above is in the log buffer: write it before the pool closes.
       await services.traffic.close();
       await sql.end({ timeout: 5 });
@@ -75,9 +75,10 @@ async function main(): Promise<void> {
 
   services.traffic.startMaintenance();
   await services.traffic.ready();
-  running = await listen(app, config.PORT, config.HOST);
+  const running = await listen(app, config.PORT, config.HOST);
+  started.http = running;
   // IHF_ROLE=server runs the webhook worker in this process; api leaves it to `pnpm worker`.
-  if (config.IHF_ROLE === 'server') webhookWorker = await startWebhookWorker({ config, databaseUrl, logger });
+  if (config.IHF_ROLE === 'server') started.webhookWorker = await startWebhookWorker({ config, databaseUrl, logger });
   if (!stopping) logger.info({ url: running.url, embeddedDatabase: Boolean(embedded) }, 'IHF External API listening');
 }
 
