@@ -31,6 +31,8 @@ export async function migrateQueue(databaseUrl: string, logger?: Logger): Promis
 export function ownPool(databaseUrl: string, max: number, logger?: Logger): pg.Pool {
   const pool = new pg.Pool({ connectionString: databaseUrl, max, application_name: 'ihf-webhook-queue' });
   pool.on('error', (err) => logger?.warn({ err }, 'webhook queue connection dropped'));
+  // graphile-worker asks for a handler on each client as well (checked on connect).
+  pool.on('connect', (client) => client.on('error', (err) => logger?.warn({ err }, 'webhook queue client error')));
   return pool;
 }
 

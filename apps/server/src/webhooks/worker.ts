@@ -26,6 +26,8 @@ export interface WebhookWorker {
   stop(): Promise<void>;
 }
 
+const STOP_TIMEOUT_MS = 10_000;
+
 const lockKey = (poolId: string) => `ihf-webhook-worker:${poolId}`;
 
 /**
@@ -114,11 +116,13 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
       stopped ??= (async () => {
         clearInterval(timer);
         clearInterval(purge);
-        await runner.stop();
-        await pool.end();
+        // Bounded: if the database is already gone (e.g. an embedded one stopped first),
+        // in-flight jobs stay locked for the sweeper rather than holding up the exit.
+        await Promise.race([runner.stop(), new Promise((r) => setTimeout(r, STOP_TIMEOUT_MS).unref())]);
+        await Promise.race([pool.end(), new Promise((r) => setTimeout(r, 1000).unref())]);
         agents.destroy();
         lockConn.release();
-        await sql.end({ timeout: 5 });
+        await sql.end({ timeout: 2 });
       })();
       return stopped;
     },
