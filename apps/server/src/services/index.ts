@@ -10,6 +10,13 @@ import { createConsumersService } from './consumers.js';
 import { createKeysService } from './keys.js';
 import { createManifestsService } from './manifests.js';
 import { createMeService } from './me.js';
+import { createOAuthService } from './oauth/service.js';
+import { createAutoApproveRulesRepository } from '../db/repositories/auto-approve-rules.js';
+import { createReviewQueueRepository } from '../db/repositories/review-queue.js';
+import { createAutoApproveRulesService } from './trust/auto-approve-rules.js';
+import { heuristicScreener } from './trust/heuristic-scorer.js';
+import { createTrustPolicy } from './trust/policy.js';
+import { createReviewQueueService } from './trust/review-queue.js';
 import { createDeliveriesRepository } from '../db/repositories/deliveries.js';
 import { createIdempotencyRepository } from '../db/repositories/idempotency.js';
 import { createRecordsRepository } from '../db/repositories/records.js';
@@ -19,13 +26,6 @@ import { createInteractionTypesService } from './records/interaction-types.js';
 import type { SubmissionPolicy } from './records/submission-policy.js';
 import { createSubscriptionsService } from './webhooks/subscriptions.js';
 import { createSecretBox } from '../webhooks/secret-box.js';
-import { createOAuthService } from './oauth/service.js';
-import { createAutoApproveRulesRepository } from '../db/repositories/auto-approve-rules.js';
-import { createReviewQueueRepository } from '../db/repositories/review-queue.js';
-import { createAutoApproveRulesService } from './trust/auto-approve-rules.js';
-import { heuristicScreener } from './trust/heuristic-scorer.js';
-import { createTrustPolicy } from './trust/policy.js';
-import { createReviewQueueService } from './trust/review-queue.js';
 import type { Logger } from '../logger.js';
 import { createTraffic } from './limits/traffic.js';
 import { createUsageService } from './usage.js';
@@ -40,7 +40,7 @@ export interface ServiceDeps {
 }
 
 /** Wires repositories into services. One call per app instance: no module singletons. */
-export function createServices({ config, sql, now, logger , submissionPolicy }: ServiceDeps) {
+export function createServices({ config, sql, now, logger, submissionPolicy }: ServiceDeps) {
   const repos = {
     consumers: createConsumersRepository(sql),
     keys: createKeysRepository(sql),
