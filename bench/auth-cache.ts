@@ -8,19 +8,15 @@
 // Invalidation: the time from issuing an UPDATE on one pool to the NOTIFY arriving on
 // another pool's LISTEN connection (what replica B waits for before it refuses a key
 // revoked on replica A).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createApp } from '../apps/server/src/app.js';
 import { loadConfig } from '../apps/server/src/config.js';
 import { createSql } from '../apps/server/src/db/client.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../apps/server/src/db/embedded.js';
-import { migrateUp } from '../apps/server/src/db/migrate.js';
 import { createLogger } from '../apps/server/src/logger.js';
 import { AUTH_INVALIDATE_CHANNEL } from '../apps/server/src/services/auth-cache.js';
 import { createAuthenticator } from '../apps/server/src/services/auth.js';
+import { benchDatabase } from './lib/database.js';
 
 const KEYS = 200;
 const CALLS_PER_ROUND = 20_000;
@@ -28,23 +24,9 @@ const ROUNDS = 5;
 const IN_FLIGHT = 32;
 const NOTIFY_SAMPLES = 200;
 
-const env = loadConfig();
-let embedded: EmbeddedDatabase | undefined;
-let dataDir: string | undefined;
-let serverUrl = env.DATABASE_URL;
-if (!serverUrl) {
-  dataDir = mkdtempSync(join(tmpdir(), 'ihf-bench-pg-'));
-  embedded = await startEmbeddedPostgres(dataDir, { info: () => {}, warn: () => {} }, { persistent: false });
-  serverUrl = embedded.url;
-}
-const dbName = `ihf_bench_${randomBytes(4).toString('hex')}`;
-const admin = createSql(serverUrl, { max: 1 });
-await admin.unsafe(`CREATE DATABASE ${dbName}`);
-const dbUrl = new URL(serverUrl);
-dbUrl.pathname = `/${dbName}`;
-await migrateUp(dbUrl.toString());
-const sql = createSql(dbUrl.toString(), { max: 10 });
-const other = createSql(dbUrl.toString(), { max: 2 });
+const database = await benchDatabase();
+const sql = createSql(database.url, { max: 10 });
+const other = createSql(database.url, { max: 2 });
 
 const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', IHF_ADMIN_TOKEN: `ihfadm_${randomBytes(32).toString('base64url')}` });
 const { services } = createApp({ config, sql, logger: createLogger('silent') });
@@ -119,8 +101,5 @@ console.log(
 await services.authCache.close();
 await other.end({ timeout: 5 });
 await sql.end({ timeout: 5 });
-await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-await admin.end();
-await embedded?.stop();
-if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+await database.drop();
 process.exit(0);

@@ -13,18 +13,14 @@
 // CPU time per request (the database's own CPU for the log INSERTs not included) is
 // printed too: on a shared, busy machine it is the steadier figure.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../apps/server/src/app.js';
 import { loadConfig } from '../apps/server/src/config.js';
 import { createSql } from '../apps/server/src/db/client.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../apps/server/src/db/embedded.js';
-import { migrateUp } from '../apps/server/src/db/migrate.js';
 import { createLogger } from '../apps/server/src/logger.js';
 import { listen } from '../apps/server/src/server.js';
+import { benchDatabase } from './lib/database.js';
 
 const ROUND_S = 4;
 const ROUNDS = 5;
@@ -32,21 +28,8 @@ const WARMUP_S = 2;
 const CONNECTIONS = 32;
 
 const env = loadConfig();
-let embedded: EmbeddedDatabase | undefined;
-let dataDir: string | undefined;
-let serverUrl = env.DATABASE_URL;
-if (!serverUrl) {
-  dataDir = mkdtempSync(join(tmpdir(), 'ihf-bench-pg-'));
-  embedded = await startEmbeddedPostgres(dataDir, { info: () => {}, warn: () => {} }, { persistent: false });
-  serverUrl = embedded.url;
-}
-const dbName = `ihf_bench_${randomBytes(4).toString('hex')}`;
-const admin = createSql(serverUrl, { max: 1 });
-await admin.unsafe(`CREATE DATABASE ${dbName}`);
-const dbUrl = new URL(serverUrl);
-dbUrl.pathname = `/${dbName}`;
-await migrateUp(dbUrl.toString());
-const sql = createSql(dbUrl.toString(), { max: 10 });
+const database = await benchDatabase();
+const sql = createSql(database.url, { max: 10 });
 
 const adminToken = `ihfadm_${randomBytes(32).toString('base64url')}`;
 const config = loadConfig({
@@ -171,8 +154,5 @@ await limitedServer.stop(1000);
 await bareApp.services.traffic.close();
 await limitedApp.services.traffic.close();
 await sql.end({ timeout: 5 });
-await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-await admin.end();
-await embedded?.stop();
-if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+await database.drop();
 process.exit(0);

@@ -2,16 +2,12 @@
 // DATABASE_URL's server, or an embedded PostgreSQL), the real app on loopback, and an
 // enterprise consumer whose limits sit far above the load.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createApp } from '../../apps/server/src/app.js';
 import { loadConfig, type Config } from '../../apps/server/src/config.js';
 import { createSql, type Sql } from '../../apps/server/src/db/client.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../apps/server/src/db/embedded.js';
-import { migrateUp } from '../../apps/server/src/db/migrate.js';
 import { createLogger } from '../../apps/server/src/logger.js';
 import { listen, type RunningServer } from '../../apps/server/src/server.js';
+import { benchDatabase } from './database.js';
 
 export interface BenchEnv {
   url: string;
@@ -24,22 +20,8 @@ export interface BenchEnv {
 }
 
 export async function benchEnv(extra: Record<string, string> = {}): Promise<BenchEnv> {
-  const env = loadConfig();
-  let embedded: EmbeddedDatabase | undefined;
-  let dataDir: string | undefined;
-  let serverUrl = env.DATABASE_URL;
-  if (!serverUrl) {
-    dataDir = mkdtempSync(join(tmpdir(), 'ihf-bench-pg-'));
-    embedded = await startEmbeddedPostgres(dataDir, { info: () => {}, warn: () => {} }, { persistent: false });
-    serverUrl = embedded.url;
-  }
-  const dbName = `ihf_bench_${randomBytes(4).toString('hex')}`;
-  const admin = createSql(serverUrl, { max: 1 });
-  await admin.unsafe(`CREATE DATABASE ${dbName}`);
-  const dbUrl = new URL(serverUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const databaseUrl = dbUrl.toString();
-  await migrateUp(databaseUrl);
+  const database = await benchDatabase();
+  const databaseUrl = database.url;
   const sql = createSql(databaseUrl, { max: 10 });
   const adminToken = `ihfadm_${randomBytes(32).toString('base64url')}`;
   const config = loadConfig({
@@ -85,10 +67,7 @@ export async function benchEnv(extra: Record<string, string> = {}): Promise<Benc
       const traffic = (services as { traffic?: { close(): Promise<void> } }).traffic;
       await traffic?.close();
       await sql.end({ timeout: 5 });
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await admin.end();
-      await embedded?.stop();
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      await database.drop();
     },
   };
 }
