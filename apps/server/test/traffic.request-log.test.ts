@@ -1,18 +1,8 @@
 // The request log: every /api/v2 request recorded with its route template, written in
 // batches off the request path, and complete after a graceful shutdown under load.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RequestLogEntry as LogRow } from '../src/db/repositories/request-log.js';
 import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from './harness.js';
-
-interface LogRow {
-  api_consumer_id: string | null;
-  api_key_id: string | null;
-  endpoint: string;
-  method: string;
-  status_code: number;
-  latency_ms: number;
-  request_id: string;
-  requested_at: Date;
-}
 
 const rowsFor = (t: TestServer, ids: string[]) =>
   t.sql<LogRow[]>`SELECT * FROM api_request_log WHERE request_id IN ${t.sql(ids)}`;
