@@ -90,4 +90,29 @@ describe('schema: seed 004 kept', () => {
     const [row] = await db.sql`SELECT status FROM webhook_deliveries WHERE id = ${d!.id}`;
     expect(row!.status).toBe('pending');
   });
+
+  it('checks interaction_events references set-wise, as foreign keys would', async () => {
+    const [c] = await db.sql<{ id: string }[]>`INSERT INTO api_consumers (name) VALUES ('refs') RETURNING id`;
+    const insert = (consumer: string, types: string[]) => db.sql`
+      INSERT INTO interaction_events (api_consumer_id, event_type, subject_id, actor_id, occurred_at)
+      SELECT ${consumer}::uuid, t, 's', 'a', now() FROM unnest(${types}::text[]) AS t`;
+    await insert(c!.id, ['viewed', 'clicked', 'viewed']);
+    // One bad row fails the whole statement, under the constraint name a foreign key would carry.
+    const unknownType = await insert(c!.id, ['viewed', 'levitated']).catch((e: unknown) => e);
+    expect(unknownType).toMatchObject({ code: '23503', constraint_name: 'interaction_events_event_type_fkey' });
+    const unknownConsumer = await insert('00000000-0000-4000-8000-000000000000', ['viewed']).catch((e: unknown) => e);
+    expect(unknownConsumer).toMatchObject({ code: '23503', constraint_name: 'interaction_events_api_consumer_id_fkey' });
+    const rekey = await db.sql`UPDATE interaction_events SET event_type = 'levitated' WHERE api_consumer_id = ${c!.id}`.catch((e: unknown) => e);
+    expect(rekey).toMatchObject({ code: '23503' });
+    const [{ n }] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM interaction_events WHERE api_consumer_id = ${c!.id}`;
+    expect(n).toBe(3);
+    // The referenced rows can be neither deleted nor re-keyed while referenced; unreferenced ones can.
+    await expect(db.sql`DELETE FROM api_consumers WHERE id = ${c!.id}`).rejects.toMatchObject({ code: '23503' });
+    await expect(db.sql`UPDATE event_type_registry SET name = 'seen' WHERE name = 'viewed'`).rejects.toMatchObject({ code: '23503' });
+    await expect(db.sql`DELETE FROM event_type_registry WHERE name = 'clicked'`).rejects.toMatchObject({ code: '23503' });
+    await db.sql`INSERT INTO event_type_registry (name, description) VALUES ('unused_type', 'x')`;
+    await db.sql`DELETE FROM event_type_registry WHERE name = 'unused_type'`;
+    const [spare] = await db.sql<{ id: string }[]>`INSERT INTO api_consumers (name) VALUES ('spare') RETURNING id`;
+    await db.sql`DELETE FROM api_consumers WHERE id = ${spare!.id}`;
+  });
 });

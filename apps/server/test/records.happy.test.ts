@@ -147,6 +147,37 @@ describe('records: batch ingest', () => {
     expect(row!.n).toBe(0);
   });
 
+  it('answers with the stored ids, creation time and UTC occurred_at of each event', async () => {
+    const events = [
+      { event_type: 'clicked', subject_id: 'tz', actor_id: 'wire', occurred_at: '2026-11-25T12:30:00.250+02:00', properties: { a: 1 } },
+      { event_type: 'viewed', subject_id: 'tz', actor_id: 'wire', occurred_at: '2026-11-25T10:00:00Z' },
+    ];
+    const res = await t.as(key, 'POST', '/api/v2/interaction-events/batch', { events });
+    expect(res.status).toBe(201);
+    const { data } = (await res.json()) as { data: { id: string; created_at: string; occurred_at: string; properties: unknown }[] };
+    expect(data.map((e) => e.occurred_at)).toEqual(['2026-11-25T10:30:00.250Z', '2026-11-25T10:00:00.000Z']);
+    expect(data.map((e) => e.properties)).toEqual([{ a: 1 }, {}]);
+    for (const e of data) {
+      const got = await t.as(key, 'GET', `/api/v2/interaction-events/${e.id}`);
+      expect(await got.json()).toEqual(e);
+    }
+  });
+
+  it('refuses a batch whose event carries properties over 16 KB, naming the event', async () => {
+    const events = [
+      { event_type: 'viewed', subject_id: 's', actor_id: 'too-big', occurred_at: '2026-11-25T10:00:00Z' },
+      { event_type: 'viewed', subject_id: 's', actor_id: 'too-big', occurred_at: '2026-11-25T10:00:00Z', properties: { blob: 'é'.repeat(8200) } },
+    ];
+    const res = await t.as(key, 'POST', '/api/v2/interaction-events/batch', { events });
+    expect(res.status).toBe(422);
+    expect((await readProblem(res)).errors).toEqual([expect.objectContaining({ pointer: '/events/1/properties' })]);
+    const single = await t.as(key, 'POST', '/api/v2/interaction-events', events[1]);
+    expect(single.status).toBe(422);
+    expect((await readProblem(single)).errors).toEqual([expect.objectContaining({ pointer: '/properties' })]);
+    const [row] = await t.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM interaction_events WHERE actor_id = 'too-big'`;
+    expect(row!.n).toBe(0);
+  });
+
   it('refuses an empty batch and one over 1,000 events', async () => {
     expect((await t.as(key, 'POST', '/api/v2/interaction-events/batch', { events: [] })).status).toBe(422);
     const tooMany = Array.from({ length: 1001 }, () => ({ event_type: 'viewed', subject_id: 's', actor_id: 'a', occurred_at: '2026-11-25T10:00:00Z' }));

@@ -1,6 +1,5 @@
 import type { TransactionSql, Sql } from '../../db/client.js';
 import type { RecordRow } from '../../db/repositories/records.js';
-import { iso } from '../../lib/time.js';
 import { enqueueEvents, webhookBody } from '../../webhooks/outbox.js';
 import { RECORD_KINDS, type RecordKindName } from './mappers.js';
 
@@ -10,11 +9,25 @@ import { RECORD_KINDS, type RecordKindName } from './mappers.js';
  * an admin release of a quarantined annotation or candidate. Returns messages queued.
  */
 export async function publishRecords(tx: TransactionSql | Sql, kind: RecordKindName, rows: readonly RecordRow[]): Promise<number> {
-  const k = RECORD_KINDS[kind];
   // Each kind's mapper takes its own row type; rows here come from that kind's table.
-  const toWire = k.toWire as (row: RecordRow) => unknown;
-  if (rows.length === 0) return 0;
-  return enqueueEvents(tx, k.topic, () =>
-    rows.map((row) => ({ recordId: row.id, body: webhookBody(k.topic, iso(row.created_at as Date), toWire(row)) })),
-  );
+  const toWire = RECORD_KINDS[kind].toWire as unknown as (row: RecordRow) => WireRecord;
+  return publishWireRecords(tx, kind, () => rows.map(toWire));
+}
+
+interface WireRecord {
+  id: string;
+  created_at: string;
+}
+
+/**
+ * publishRecords for records already in their wire form (batch ingest builds those once
+ * for the response). `records` is only called when someone subscribes to the topic.
+ */
+export async function publishWireRecords(
+  tx: TransactionSql | Sql,
+  kind: RecordKindName,
+  records: () => readonly WireRecord[],
+): Promise<number> {
+  const topic = RECORD_KINDS[kind].topic;
+  return enqueueEvents(tx, topic, () => records().map((r) => ({ recordId: r.id, body: webhookBody(topic, r.created_at, r) })));
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { InteractionEvent } from '@ihf/contract';
 import { isPgError, PG_FOREIGN_KEY_VIOLATION, type Sql, type TransactionSql } from '../../db/client.js';
 import { toPage } from '../../db/pagination.js';
 import type { RecordListOptions, RecordRow, RecordsRepository, RecordTable } from '../../db/repositories/records.js';
 import { ApiError, notFound, type FieldError } from '../../errors.js';
+import { iso } from '../../lib/time.js';
 import {
   RECORD_KINDS,
   type AnnotationRow,
@@ -13,7 +15,7 @@ import {
   type RecordKindName,
   type RequirementCandidateRow,
 } from './mappers.js';
-import { publishRecords } from './publish.js';
+import { publishRecords, publishWireRecords } from './publish.js';
 import type { SubmissionPolicy } from './submission-policy.js';
 
 const PG_CHECK_VIOLATION = '23514';
@@ -135,20 +137,24 @@ export function createRecordsService(deps: { sql: Sql; repo: RecordsRepository; 
             ),
           );
         }
-        // Every row of one statement shares the transaction's created_at.
-        const withIds = events.map((e) => ({ id: randomUUID(), ...e }));
-        const createdAt = await repo.insertInteractionEvents(tx, consumerId, withIds);
-        const inserted: InteractionEventRow[] = withIds.map((e) => ({
-          ...e,
-          api_consumer_id: consumerId,
-          occurred_at: new Date(e.occurred_at),
+        const ids = events.map(() => randomUUID());
+        // Every row of one statement shares the transaction's created_at, so the wire
+        // records are built straight from the input (one object each; this loop is hot).
+        const createdAt = iso(await repo.insertInteractionEvents(tx, consumerId, events, ids));
+        const data: InteractionEvent[] = events.map((e, i) => ({
+          id: ids[i]!,
+          consumer_id: consumerId,
           created_at: createdAt,
-          cursor_ts: '',
+          event_type: e.event_type,
+          subject_id: e.subject_id,
+          actor_id: e.actor_id,
+          occurred_at: iso(new Date(e.occurred_at)),
+          properties: e.properties,
         }));
-        await publishRecords(tx, 'interactionEvent', inserted);
-        return inserted;
+        await publishWireRecords(tx, 'interactionEvent', () => data);
+        return data;
       });
-      return { data: rows.map(RECORD_KINDS.interactionEvent.toWire) };
+      return { data: rows };
     },
 
     createAnnotation: (consumerId: string, body: { interaction_event_id?: string | null; body: string; labels: string[] }) =>

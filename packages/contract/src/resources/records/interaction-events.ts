@@ -21,11 +21,24 @@ const EventTypeName = z
 /** A free-form JSON object (`additionalProperties: true` in the spec, not a nullable untyped schema). */
 const JsonObject = () => extendApi(z.record(z.unknown()), { additionalProperties: true });
 
-const Properties = JsonObject()
-  .refine((p) => withinBytes(JSON.stringify(p), MAX_PROPERTIES_BYTES), {
-    message: `properties must serialise to at most ${MAX_PROPERTIES_BYTES} bytes`,
-  })
-  .describe(`A JSON object, at most ${MAX_PROPERTIES_BYTES} bytes serialised`);
+const Properties = extendApi(JsonObject(), { description: `A JSON object, at most ${MAX_PROPERTIES_BYTES} bytes serialised` });
+
+/**
+ * The byte cap on `properties`, checked once per request body rather than as a
+ * refinement of each event: a zod 3 refinement costs about 3 µs per value, which was
+ * half the validation time of a 1,000-event batch.
+ */
+function checkPropertiesSize(
+  events: readonly { properties: Record<string, unknown> }[],
+  ctx: z.RefinementCtx,
+  pathOf: (index: number) => (string | number)[],
+) {
+  events.forEach((e, i) => {
+    if (!withinBytes(JSON.stringify(e.properties), MAX_PROPERTIES_BYTES)) {
+      ctx.addIssue({ code: 'custom', path: pathOf(i), message: `properties must serialise to at most ${MAX_PROPERTIES_BYTES} bytes` });
+    }
+  });
+}
 
 export const InteractionEvent = extendApi(
   z.object({
@@ -52,7 +65,7 @@ export const InteractionEvent = extendApi(
 );
 export type InteractionEvent = z.infer<typeof InteractionEvent>;
 
-export const CreateInteractionEvent = extendApi(
+const CreateInteractionEventFields = extendApi(
   z
     .object({
       event_type: EventTypeName,
@@ -68,8 +81,15 @@ export const CreateInteractionEvent = extendApi(
   },
 );
 
+export const CreateInteractionEvent = CreateInteractionEventFields.superRefine((e, ctx) =>
+  checkPropertiesSize([e], ctx, () => ['properties']),
+);
+
 const CreateInteractionEventBatch = extendApi(
-  z.object({ events: z.array(CreateInteractionEvent).min(1).max(MAX_BATCH_EVENTS) }).strict(),
+  z
+    .object({ events: z.array(CreateInteractionEventFields).min(1).max(MAX_BATCH_EVENTS) })
+    .strict()
+    .superRefine((b, ctx) => checkPropertiesSize(b.events, ctx, (i) => ['events', i, 'properties'])),
   { title: 'CreateInteractionEventBatchRequest', description: `1 to ${MAX_BATCH_EVENTS} events, stored all or none` },
 );
 
