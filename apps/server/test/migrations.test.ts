@@ -104,8 +104,8 @@ describe('schema: seed 004 kept', () => {
     expect(unknownConsumer).toMatchObject({ code: '23503', constraint_name: 'interaction_events_api_consumer_id_fkey' });
     const rekey = await db.sql`UPDATE interaction_events SET event_type = 'levitated' WHERE api_consumer_id = ${c!.id}`.catch((e: unknown) => e);
     expect(rekey).toMatchObject({ code: '23503' });
-    const [{ n }] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM interaction_events WHERE api_consumer_id = ${c!.id}`;
-    expect(n).toBe(3);
+    const [kept] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM interaction_events WHERE api_consumer_id = ${c!.id}`;
+    expect(kept!.n).toBe(3);
     // The referenced rows can be neither deleted nor re-keyed while referenced; unreferenced ones can.
     await expect(db.sql`DELETE FROM api_consumers WHERE id = ${c!.id}`).rejects.toMatchObject({ code: '23503' });
     await expect(db.sql`UPDATE event_type_registry SET name = 'seen' WHERE name = 'viewed'`).rejects.toMatchObject({ code: '23503' });

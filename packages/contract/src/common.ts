@@ -1,6 +1,6 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { initContract } from '@ts-rest/core';
-import { z } from 'zod';
+import { datetimeRegex, z } from 'zod';
 import { ERROR_STATUS, type ErrorCode } from './errors.js';
 import type { Scope } from './scopes.js';
 
@@ -8,8 +8,16 @@ import type { Scope } from './scopes.js';
 export const c: ReturnType<typeof initContract> = initContract();
 
 export const Uuid = z.string().uuid();
-/** RFC 3339 timestamp; responses are always UTC with a `Z`. */
-export const Timestamp = z.string().datetime({ offset: true });
+/**
+ * RFC 3339 timestamp; responses are always UTC with a `Z`. zod's own regex, compiled
+ * once: `.datetime()` builds a new RegExp for every value it checks, which was 5% of the
+ * server's CPU in 1,000-event batch ingest. The spec shows it as `format: date-time`.
+ */
+const RFC3339 = datetimeRegex({ offset: true, local: false, precision: null });
+/** A Timestamp with its own description (`.describe()` would drop the spec's format). */
+export const timestamp = (description?: string) =>
+  extendApi(z.string().regex(RFC3339, 'Invalid datetime'), { format: 'date-time', pattern: undefined, ...(description && { description }) });
+export const Timestamp = timestamp();
 
 const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
 

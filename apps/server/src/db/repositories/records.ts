@@ -77,29 +77,20 @@ export function createRecordsRepository(sql: Sql) {
     },
 
     /**
-     * Set-wise insert of many interaction events in one statement (jsonb_to_recordset);
-     * `ids[i]` is the id of `events[i]`. Only the creation time comes back: the caller
-     * already holds every other column, and parsing 1,000 rows back costs more than the insert.
+     * Set-wise insert of many interaction events in one statement (jsonb_to_recordset;
+     * other keys of the objects are ignored). Only the creation time comes back: the
+     * caller holds every other column, and parsing 1,000 rows back costs more than the insert.
      */
     async insertInteractionEvents(
       db: Db,
       consumerId: string,
-      events: readonly { event_type: string; subject_id: string; actor_id: string; occurred_at: string; properties: unknown }[],
-      ids: readonly string[],
+      events: readonly { id: string; event_type: string; subject_id: string; actor_id: string; occurred_at: string; properties: unknown }[],
     ): Promise<Date> {
-      const rows = events.map((e, i) => ({
-        id: ids[i],
-        event_type: e.event_type,
-        subject_id: e.subject_id,
-        actor_id: e.actor_id,
-        occurred_at: e.occurred_at,
-        properties: e.properties,
-      }));
       const [row] = await db<{ created_at: Date }[]>`
         WITH inserted AS (
           INSERT INTO interaction_events (id, api_consumer_id, event_type, subject_id, actor_id, occurred_at, properties)
           SELECT e.id, ${consumerId}, e.event_type, e.subject_id, e.actor_id, e.occurred_at, e.properties
-          FROM jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb)
+          FROM jsonb_to_recordset(${JSON.stringify(events)}::text::jsonb)
             AS e(id uuid, event_type text, subject_id text, actor_id text, occurred_at timestamptz, properties jsonb)
           RETURNING created_at
         )

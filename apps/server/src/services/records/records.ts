@@ -137,20 +137,21 @@ export function createRecordsService(deps: { sql: Sql; repo: RecordsRepository; 
             ),
           );
         }
-        const ids = events.map(() => randomUUID());
-        // Every row of one statement shares the transaction's created_at, so the wire
-        // records are built straight from the input (one object each; this loop is hot).
-        const createdAt = iso(await repo.insertInteractionEvents(tx, consumerId, events, ids));
-        const data: InteractionEvent[] = events.map((e, i) => ({
-          id: ids[i]!,
+        // The wire records are built straight from the input, one object per event (this
+        // loop is hot); the same objects are the insert's rows. Every row of one statement
+        // shares the transaction's created_at, filled in once the insert returns it.
+        const data: InteractionEvent[] = events.map((e) => ({
+          id: randomUUID(),
           consumer_id: consumerId,
-          created_at: createdAt,
+          created_at: '',
           event_type: e.event_type,
           subject_id: e.subject_id,
           actor_id: e.actor_id,
           occurred_at: iso(new Date(e.occurred_at)),
           properties: e.properties,
         }));
+        const createdAt = iso(await repo.insertInteractionEvents(tx, consumerId, data));
+        for (const e of data) e.created_at = createdAt;
         await publishWireRecords(tx, 'interactionEvent', () => data);
         return data;
       });

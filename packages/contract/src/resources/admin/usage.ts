@@ -1,6 +1,6 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
-import { adminMeta, c, listOf, PaginationQuery, Timestamp, Uuid } from '../../common.js';
+import { adminMeta, c, listOf, PaginationQuery, Timestamp, timestamp, Uuid } from '../../common.js';
 import { UsageCounts, UsageQuery, UsageSeries } from '../usage.js';
 import { TokenTypeSchema } from './keys.js';
 
@@ -71,7 +71,7 @@ export const KeyBillingUsage = extendApi(
 export const BillingUsage = extendApi(
   z.object({
     api_consumer_id: Uuid,
-    period_start: Timestamp.describe('Billing periods are UTC calendar months'),
+    period_start: timestamp('Billing periods are UTC calendar months'),
     period_end: Timestamp,
     requests: z.number().int(),
     keys: z.array(KeyBillingUsage),

@@ -46,7 +46,7 @@ export const InteractionEvent = extendApi(
     event_type: z.string(),
     subject_id: z.string(),
     actor_id: z.string(),
-    occurred_at: z.string().datetime({ offset: true }),
+    occurred_at: Timestamp,
     properties: JsonObject(),
   }),
   {
