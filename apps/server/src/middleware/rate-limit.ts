@@ -15,8 +15,10 @@ async function apply(limiter: TrafficLimiter, req: Request, res: Response): Prom
   if (auth?.kind !== 'consumer' || res.locals.rateLimited) return null;
   res.locals.rateLimited = true;
   const decision = await limiter.check(auth.consumer);
-  res.setHeader('RateLimit-Policy', rateLimitPolicyHeader(decision.states));
-  res.setHeader('RateLimit', rateLimitHeader(decision.states));
+  if (decision.states.length > 0) {
+    res.setHeader('RateLimit-Policy', decision.policyHeader ?? rateLimitPolicyHeader(decision.states));
+    res.setHeader('RateLimit', rateLimitHeader(decision.states));
+  }
   const refused = decision.refusedBy;
   if (!refused) return null;
   const { name, quota, window } = refused.policy;

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Scope } from '@ihf/contract';
 import type { ConsumerRow } from '../db/repositories/consumers.js';
 import type { KeyRow, KeyWithConsumer } from '../db/repositories/keys.js';
@@ -74,14 +75,47 @@ export async function findCredential(lookup: CredentialLookup, raw: string): Pro
   return found;
 }
 
+type ConsumerContext = Extract<AuthContext, { kind: 'consumer' }>;
+
+/** What authenticating with a found credential needs on every request, worked out once per cache entry. */
+interface Verified {
+  hash: Buffer;
+  context: ConsumerContext;
+}
+
+/** Compared against when the prefix is unknown, so a miss costs what a hit does. */
+const NO_HASH = Buffer.alloc(32);
+
 export function createAuthenticator(deps: { lookup: CredentialLookup; adminToken: string | undefined; now: () => Date }) {
-  async function authenticateKey(raw: string): Promise<AuthContext> {
-    if (!parseCredential(raw)) throw unauthenticated('The credential is not a valid API key or access token.', 'invalid_token');
-    const found = await findCredential(deps.lookup, raw);
-    if (!found) throw unauthenticated('Unknown API key or access token.', 'invalid_token');
+  // Auth-cache entries are replaced, never changed, when a key, consumer or manifest
+  // changes, so what is derived from one entry (its stored hash as bytes, its effective
+  // scopes, the context handed to routes) can be kept with it and dropped with it.
+  const verified = new WeakMap<KeyWithConsumer, Verified>();
+  const verifiedOf = (found: KeyWithConsumer): Verified => {
+    let v = verified.get(found);
+    if (!v) {
+      v = {
+        hash: Buffer.from(found.key.key_hash, 'hex'),
+        context: { kind: 'consumer', consumer: found.consumer, key: found.key, scopes: new Set(effectiveScopes(found)) },
+      };
+      verified.set(found, v);
+    }
+    return v;
+  };
+
+  /** findCredential for a credential already parsed; the SHA-256 is compared as bytes. */
+  async function authenticateKey(raw: string, parsed: NonNullable<ReturnType<typeof parseCredential>>): Promise<AuthContext> {
+    const found = await deps.lookup.lookup(parsed.keyPrefix);
+    const v = found ? verifiedOf(found) : undefined;
+    const digest = createHash('sha256').update(raw).digest();
+    const stored = v?.hash.length === digest.length ? v.hash : NO_HASH;
+    const matches = timingSafeEqual(digest, stored) && stored !== NO_HASH;
+    if (!found || !v || !matches || found.key.token_type !== parsed.kind) {
+      throw unauthenticated('Unknown API key or access token.', 'invalid_token');
+    }
     const problem = credentialProblem(found, deps.now());
     if (problem) throw unauthenticated(problem, 'invalid_token');
-    return { kind: 'consumer', consumer: found.consumer, key: found.key, scopes: new Set(effectiveScopes(found)) };
+    return v.context;
   }
 
   return {
@@ -91,11 +125,15 @@ export function createAuthenticator(deps: { lookup: CredentialLookup; adminToken
       const match = /^Bearer +(\S+) *$/i.exec(header);
       if (!match) throw unauthenticated('The Authorization header must use the Bearer scheme.', 'invalid_request');
       const credential = match[1]!;
-      if (deps.adminToken && !parseCredential(credential)) {
-        if (secretsEqual(credential, deps.adminToken)) return { kind: 'operator' };
-        throw unauthenticated('Unknown API key or access token.', 'invalid_token');
+      const parsed = parseCredential(credential);
+      if (!parsed) {
+        if (deps.adminToken) {
+          if (secretsEqual(credential, deps.adminToken)) return { kind: 'operator' };
+          throw unauthenticated('Unknown API key or access token.', 'invalid_token');
+        }
+        throw unauthenticated('The credential is not a valid API key or access token.', 'invalid_token');
       }
-      return authenticateKey(credential);
+      return authenticateKey(credential, parsed);
     },
   };
 }

@@ -1,18 +1,34 @@
 import type { Config } from '../../config.js';
 import type { ConsumerRow } from '../../db/repositories/consumers.js';
-import type { PolicyState } from './headers.js';
-import { policiesFor, secondsToUtcMidnight, utcDay, type Policy } from './policy.js';
+import { rateLimitPolicyHeader, type PolicyState } from './headers.js';
+import { policiesFor, secondsToUtcMidnight, type Policy } from './policy.js';
 import type { Count, CounterStore } from './store.js';
 
 export interface Decision {
   admitted: boolean;
   /** Burst, minute and day, in that order, as the client should see them after this request. */
   states: PolicyState[];
+  /** The RateLimit-Policy field value for these policies (the same on every response of a consumer). */
+  policyHeader?: string;
   /** The limit that refused the request. */
   refusedBy?: PolicyState;
 }
 
 type LimitedConsumer = Pick<ConsumerRow, 'id' | 'rate_limit_per_minute' | 'quota_per_day' | 'burst_threshold'>;
+
+/** What a consumer's limits need on every request, worked out once per consumer row. */
+interface Plan {
+  burstThreshold: number | null;
+  perMinute: number;
+  perDay: number;
+  policies: [Policy, Policy, Policy];
+  policyHeader: string;
+  burstKey: string;
+  minuteKey: string;
+  dayKeyPrefix: string;
+}
+
+const DAY_MS = 86_400_000;
 
 /**
  * Burst and per-minute windows start with a consumer's first request in them and last
@@ -20,11 +36,17 @@ type LimitedConsumer = Pick<ConsumerRow, 'id' | 'rate_limit_per_minute' | 'quota
  * windows. The daily quota is one counter per UTC date, read from the injected clock, so
  * it resets at UTC midnight exactly.
  *
+ * The three counters are incremented together (with Redis: three commands in one
+ * pipelined write, one round trip), and every increment returns its own count, so the
+ * decision needs nothing else from the store.
+ *
  * A refused request gives back what it took from every counter, so the counters hold
  * admitted requests only: /me's `used_today` is the quota counter itself, and a request
  * refused by the burst rule does not spend the minute's or the day's allowance. Giving
  * back never lets more in than the limit: a counter only passes its limit when it is
- * already full, and every increment sees its own count.
+ * already full, and every increment sees its own count. (While a refused request's units
+ * are out, a concurrent request at the very edge of another limit can be refused too:
+ * the error is always on the side of refusing, never of admitting.)
  */
 export function createTrafficLimiter(deps: {
   store: CounterStore;
@@ -39,66 +61,111 @@ export function createTrafficLimiter(deps: {
 }) {
   const { store } = deps;
   // The day count each consumer's latest check saw, so /me answers without another round trip.
-  const lastDay = new Map<string, { day: string; value: number }>();
-  const keys = (consumerId: string, burst: Policy, t: Date) => ({
-    burst: `b:${consumerId}:${burst.window}`,
-    minute: `m:${consumerId}`,
-    day: `d:${consumerId}:${utcDay(t)}`,
+  const lastDay = new Map<string, { day: number; value: number }>();
+
+  // Consumer rows come from the auth cache and are replaced, not changed, when a consumer
+  // is updated; the plan is still checked against the row's limits before use.
+  const plans = new WeakMap<LimitedConsumer, Plan>();
+  function planFor(consumer: LimitedConsumer): Plan {
+    const known = plans.get(consumer);
+    if (
+      known &&
+      known.burstThreshold === consumer.burst_threshold &&
+      known.perMinute === consumer.rate_limit_per_minute &&
+      known.perDay === consumer.quota_per_day
+    ) {
+      return known;
+    }
+    const policies = policiesFor(consumer, deps.config);
+    const plan: Plan = {
+      burstThreshold: consumer.burst_threshold,
+      perMinute: consumer.rate_limit_per_minute,
+      perDay: consumer.quota_per_day,
+      policies,
+      policyHeader: rateLimitPolicyHeader(policies.map((policy) => ({ policy, remaining: 0, reset: 0 }))),
+      burstKey: `b:${consumer.id}:${policies[0].window}`,
+      minuteKey: `m:${consumer.id}`,
+      dayKeyPrefix: `d:${consumer.id}:`,
+    };
+    plans.set(consumer, plan);
+    return plan;
+  }
+
+  // The UTC date as text (2026-11-25), formatted again only when the day changes.
+  let lastDayNumber = Number.NaN;
+  let lastDayText = '';
+  const dayText = (day: number, t: Date): string => {
+    if (day !== lastDayNumber) {
+      lastDayText = t.toISOString().slice(0, 10);
+      lastDayNumber = day;
+    }
+    return lastDayText;
+  };
+  const dayNumberOf = (t: Date) => Math.floor(t.getTime() / DAY_MS);
+
+  const state = (policy: Policy, count: Count, given: number, reset: number): PolicyState => ({
+    policy,
+    remaining: Math.max(0, policy.quota - (count.value - given)),
+    reset,
   });
-  // A little past midnight, so replicas whose clocks differ slightly still share the day's key.
-  const dayTtl = (t: Date) => secondsToUtcMidnight(t) + 60;
+  const resetOf = (count: Count) => Math.max(1, Math.ceil(count.msBeforeReset / 1000));
 
   return {
     store,
 
     async check(consumer: LimitedConsumer): Promise<Decision> {
       const t = deps.now();
-      const [burst, minute, day] = policiesFor(consumer, deps.config) as [Policy, Policy, Policy];
-      const k = keys(consumer.id, burst, t);
-      const [b, m] = await Promise.all([store.add(k.burst, 1, burst.window), store.add(k.minute, 1, minute.window)]);
-      let refused: Policy | undefined = b.value > burst.quota ? burst : m.value > minute.quota ? minute : undefined;
-      let d: Count | undefined;
-      if (!refused) {
-        d = await store.add(k.day, 1, dayTtl(t));
-        if (d.value === 1 && deps.admittedToday) {
-          const earlier = await deps.admittedToday(consumer.id, t);
-          if (earlier > 0) d = await store.add(k.day, earlier, dayTtl(t));
-        }
-        if (d.value > day.quota) refused = day;
+      const plan = planFor(consumer);
+      const [burst, minute, day] = plan.policies;
+      const today = dayNumberOf(t);
+      const kDay = plan.dayKeyPrefix + dayText(today, t);
+      const toMidnight = secondsToUtcMidnight(t);
+      // A little past midnight, so replicas whose clocks differ slightly still share the day's key.
+      const dayTtl = toMidnight + 60;
+      const [b, m, counted] = await Promise.all([
+        store.add(plan.burstKey, 1, burst.window),
+        store.add(plan.minuteKey, 1, minute.window),
+        store.add(kDay, 1, dayTtl),
+      ]);
+      let d = counted;
+      if (d.value === 1 && deps.admittedToday) {
+        const earlier = await deps.admittedToday(consumer.id, t);
+        if (earlier > 0) d = await store.add(kDay, earlier, dayTtl);
       }
+      const refused: Policy | undefined =
+        b.value > burst.quota ? burst : m.value > minute.quota ? minute : d.value > day.quota ? day : undefined;
       if (refused) {
         await Promise.all([
-          store.add(k.burst, -1, burst.window),
-          store.add(k.minute, -1, minute.window),
-          d ? store.add(k.day, -1, dayTtl(t)) : Promise.resolve(),
+          store.add(plan.burstKey, -1, burst.window),
+          store.add(plan.minuteKey, -1, minute.window),
+          store.add(kDay, -1, dayTtl),
         ]);
       }
       const taken = refused ? 1 : 0;
-      const dayCount = d ?? (await store.get(k.day)) ?? { value: 0, msBeforeReset: 0 };
-      const dayTaken = d ? taken : 0;
-      const state = (policy: Policy, count: Count, given: number, reset: number): PolicyState => ({
-        policy,
-        remaining: Math.max(0, policy.quota - (count.value - given)),
-        reset,
-      });
-      lastDay.set(consumer.id, { day: utcDay(t), value: dayCount.value - dayTaken });
+      const seen = lastDay.get(consumer.id);
+      if (seen) {
+        seen.day = today;
+        seen.value = d.value - taken;
+      } else {
+        lastDay.set(consumer.id, { day: today, value: d.value - taken });
+      }
       const states = [
-        state(burst, b, taken, Math.max(1, Math.ceil(b.msBeforeReset / 1000))),
-        state(minute, m, taken, Math.max(1, Math.ceil(m.msBeforeReset / 1000))),
-        state(day, dayCount, dayTaken, secondsToUtcMidnight(t)),
+        state(burst, b, taken, resetOf(b)),
+        state(minute, m, taken, resetOf(m)),
+        state(day, d, taken, toMidnight),
       ];
-      if (!refused) return { admitted: true, states };
+      if (!refused) return { admitted: true, states, policyHeader: plan.policyHeader };
       const refusedBy = states.find((s) => s.policy === refused)!;
       refusedBy.remaining = 0;
-      return { admitted: false, states, refusedBy };
+      return { admitted: false, states, policyHeader: plan.policyHeader, refusedBy };
     },
 
     /** Requests admitted today (UTC) for the consumer: the counter the daily quota enforces. */
     async usedToday(consumerId: string, now: Date): Promise<number> {
-      const day = utcDay(now);
+      const day = dayNumberOf(now);
       const seen = lastDay.get(consumerId);
       if (seen?.day === day) return seen.value;
-      return (await store.get(`d:${consumerId}:${day}`))?.value ?? 0;
+      return (await store.get(`d:${consumerId}:${dayText(day, now)}`))?.value ?? 0;
     },
   };
 }
