@@ -1,13 +1,15 @@
 import DataLoader from 'dataloader';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/client.js';
-import type { AttemptRecord, ClaimedContext, DeliveriesRepository, MessageContext } from '../db/repositories/deliveries.js';
+import type { ClaimedContext, DeliveriesRepository, MessageContext } from '../db/repositories/deliveries.js';
 import { scheduleAttempt } from './outbox.js';
 import { classify, retryDelaySeconds } from './retry.js';
 import type { SecretBox } from './secret-box.js';
 import { sendWebhook, type SenderAgents, type SendResult } from './sender.js';
 import { webhookHeaders } from './signer.js';
-import { UnsafeTargetError, vetTarget, type LookupFn } from './ssrf.js';
+import { UnsafeTargetError, vetTarget, type LookupFn, type VettedTarget } from './ssrf.js';
+import { createDeliveryStore, type DeliveredAttempt } from './store.js';
 
 export interface EngineOptions {
   sql: Sql;
@@ -25,6 +27,8 @@ export interface EngineOptions {
 }
 
 export const MAX_RESPONSE_BYTES = 4096;
+/** How long a target's SSRF verdict (its vetted address) is reused before it is resolved and checked again. */
+export const TARGET_VERDICT_TTL_MS = 30_000;
 
 /**
  * One attempt of one message: claim it, vet the target, sign, send, and record the
@@ -38,27 +42,49 @@ export function createDeliveryEngine(opts: EngineOptions) {
   // batched (DataLoader, up to 1 ms of waiting). Each attempt still awaits its own rows,
   // so no job completes before its delivery is recorded.
   const batching = { cache: false, maxBatchSize: 100, batchScheduleFn: (run: () => void) => setTimeout(run, 1) };
+  const store = createDeliveryStore(opts.sql);
   const claims = new DataLoader<{ messageId: string; attempt: number }, ClaimedContext | undefined>(
-    (keys) => opts.deliveries.claimMany(keys, leaseSeconds),
+    (keys) => store.claimMany(keys, leaseSeconds),
     batching,
   );
-  const successes = new DataLoader<AttemptRecord, true>(async (records) => {
-    await opts.deliveries.recordSuccesses(records);
+  const successes = new DataLoader<DeliveredAttempt, true>(async (records) => {
+    await store.recordSuccesses(records);
     return records.map(() => true as const);
   }, batching);
 
+  // Decrypted signing secrets, keyed by their sealed form: a rotation stores a new sealed
+  // value, so an entry can never outlive the secret it was opened from.
+  const opened = new LRUCache<string, string>({ max: 10_000, ttl: 10 * 60_000 });
+  const open = (sealed: string) => {
+    let secret = opened.get(sealed);
+    if (secret === undefined) {
+      secret = opts.secretBox.open(sealed);
+      opened.set(sealed, secret);
+    }
+    return secret;
+  };
   function secretsOf(ctx: MessageContext): string[] {
-    const secrets = [opts.secretBox.open(ctx.secret)];
+    const secrets = [open(ctx.secret)];
     if (ctx.previous_secret && ctx.previous_secret_expires_at && ctx.previous_secret_expires_at > now()) {
-      secrets.push(opts.secretBox.open(ctx.previous_secret));
+      secrets.push(open(ctx.previous_secret));
     }
     return secrets;
   }
 
+  // SSRF verdicts per target URL, reused for a short while (and shared by the attempts
+  // that ask at once) instead of resolving and checking the host before every attempt.
+  // The connection still goes to the vetted address (the sender pins it), so a DNS change
+  // meanwhile cannot redirect it; a refusal is not cached, so it is checked every time.
+  const verdicts = new LRUCache<string, VettedTarget>({
+    max: 10_000,
+    ttl: TARGET_VERDICT_TTL_MS,
+    fetchMethod: (url) => vetTarget(url, { allowPrivate: opts.allowPrivateTargets, lookup: opts.lookup }),
+  });
+
   async function send(ctx: MessageContext): Promise<SendResult> {
     let target;
     try {
-      target = await vetTarget(ctx.target_url, { allowPrivate: opts.allowPrivateTargets, lookup: opts.lookup });
+      target = (await verdicts.fetch(ctx.target_url))!;
     } catch (err) {
       if (!(err instanceof UnsafeTargetError)) throw err;
       return { status: null, headers: {}, body: null, latencyMs: 0, error: `refused: ${err.message}` };
@@ -96,6 +122,17 @@ export function createDeliveryEngine(opts: EngineOptions) {
       const delay = outcome.kind === 'failed' ? retryDelaySeconds(opts.retrySchedule, attempt + 1, outcome.retryAfterSeconds) : null;
       const nextAt = delay === null ? null : new Date(now().getTime() + delay * 1000);
 
+      if (outcome.kind === 'delivered') {
+        await successes.load({
+          messageId,
+          subscriptionId: ctx.subscription_id,
+          attempt,
+          responseCode: result.status!,
+          responseBody: result.body,
+          latencyMs: result.latencyMs,
+        });
+        return 'delivered';
+      }
       const attemptRecord = {
         messageId,
         subscriptionId: ctx.subscription_id,
@@ -106,10 +143,6 @@ export function createDeliveryEngine(opts: EngineOptions) {
         responseBody: result.body,
         latencyMs: result.latencyMs,
       };
-      if (outcome.kind === 'delivered') {
-        await successes.load({ ...attemptRecord, status: 'delivered', error: null });
-        return 'delivered';
-      }
       await opts.sql.begin(async (tx) => {
         await opts.deliveries.recordAttempt(
           tx,

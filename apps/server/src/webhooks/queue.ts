@@ -24,12 +24,20 @@ export async function migrateQueue(databaseUrl: string, logger?: Logger): Promis
 }
 
 /**
+ * The queue's and the engine's statements run thousands of times a second with batches
+ * of varying size; with the default plan cache mode PostgreSQL keeps re-planning them for
+ * each batch (custom plans: about half a millisecond of planning per statement, more than
+ * their execution). Their generic plans are index lookups, so the worker's sessions use them.
+ */
+export const PLAN_CACHE_MODE = 'force_generic_plan';
+
+/**
  * graphile-worker's connections come from a pool we own, so we end it ourselves and an
  * idle connection the server drops (a restart, shutdown of an embedded PostgreSQL)
  * is logged instead of crashing the process with an unhandled 'error' event.
  */
 export function ownPool(databaseUrl: string, max: number, logger?: Logger): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, application_name: 'ihf-webhook-queue' });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, application_name: 'ihf-webhook-queue', options: `-c plan_cache_mode=${PLAN_CACHE_MODE}` });
   pool.on('error', (err) => logger?.warn({ err }, 'webhook queue connection dropped'));
   // graphile-worker asks for a handler on each client as well (checked on connect).
   pool.on('connect', (client) => client.on('error', (err) => logger?.warn({ err }, 'webhook queue client error')));

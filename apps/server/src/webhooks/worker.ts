@@ -5,7 +5,7 @@ import { createDeliveriesRepository } from '../db/repositories/deliveries.js';
 import { createIdempotencyRepository } from '../db/repositories/idempotency.js';
 import { createDeliveryEngine } from './engine.js';
 import { DELIVER_TASK } from './outbox.js';
-import { startQueueRunner } from './queue.js';
+import { PLAN_CACHE_MODE, startQueueRunner } from './queue.js';
 import { createSecretBox } from './secret-box.js';
 import { createSenderAgents } from './sender.js';
 import type { LookupFn } from './ssrf.js';
@@ -56,11 +56,21 @@ async function sweepDeadPools(sql: Sql, logger: Logger): Promise<number> {
   return dead.length;
 }
 
+/** postgres.js passes a URL's unknown query parameters to PostgreSQL as session settings. */
+function withSessionSetting(databaseUrl: string, name: string, value: string): string {
+  const url = new URL(databaseUrl);
+  url.searchParams.set(name, value);
+  return url.toString();
+}
+
 export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<WebhookWorker> {
   const { config, logger } = opts;
   if (!config.IHF_SECRET_KEY) throw new Error('IHF_SECRET_KEY is required to run the webhook worker');
   const concurrency = opts.concurrency ?? config.WEBHOOK_CONCURRENCY;
-  const sql = createSql(opts.databaseUrl, { max: Math.max(4, Math.ceil(concurrency / 2) + 2), applicationName: 'ihf-webhook-worker' });
+  const sql = createSql(withSessionSetting(opts.databaseUrl, 'plan_cache_mode', PLAN_CACHE_MODE), {
+    max: Math.max(4, Math.ceil(concurrency / 2) + 2),
+    applicationName: 'ihf-webhook-worker',
+  });
   // The liveness lock must sit on one session for the pool's whole life.
   const lockConn = await sql.reserve();
   const agents = createSenderAgents(Math.max(16, concurrency * 2));

@@ -1,0 +1,109 @@
+import type { Sql } from '../db/client.js';
+import type { ClaimedContext } from '../db/repositories/deliveries.js';
+
+/**
+ * The delivery engine's hot path: the two statements every attempt goes through, each
+ * serving a whole batch of concurrent attempts in one round trip.
+ *
+ * Both take their input as parallel arrays (`unnest`, `= ANY`), never as a JSON record
+ * set: PostgreSQL estimates 100 rows for `jsonb_to_recordset`, which made the old
+ * statements hash-join against a sequential scan of all of webhook_messages on every
+ * batch (cost growing with the table); arrays keep them on the primary keys.
+ */
+export interface DeliveredAttempt {
+  messageId: string;
+  subscriptionId: string;
+  attempt: number;
+  responseCode: number;
+  responseBody: string | null;
+  latencyMs: number;
+}
+
+/** PostgreSQL text cannot hold NUL; a receiver's answer may. */
+const storable = (s: string | null) => (s === null || !s.includes('\0') ? s : s.replaceAll('\0', '\uFFFD'));
+
+export function createDeliveryStore(sql: Sql) {
+  return {
+    /**
+     * Reads what each attempt needs and claims it, for many jobs in one round trip.
+     * Claiming attempt n moves `attempts` from n-1 to n (only one job can), or takes over
+     * a claim whose attempt was never logged (its worker died) once the lease has passed.
+     */
+    async claimMany(
+      requests: readonly { messageId: string; attempt: number }[],
+      leaseSeconds: number,
+    ): Promise<(ClaimedContext | undefined)[]> {
+      const rows = await sql<ClaimedContext[]>`
+        WITH req AS (
+          SELECT * FROM unnest(${requests.map((r) => r.messageId)}::text[], ${requests.map((r) => r.attempt)}::int[])
+            AS r(message_id, attempt)
+        ), ctx AS (
+          SELECT r.attempt AS requested_attempt, m.id AS message_id, m.state, m.attempts, m.last_attempt_at AS claimed_at,
+            EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.webhook_message_id = m.id AND d.attempt = r.attempt) AS attempt_logged,
+            e.event_type, e.body,
+            s.id AS subscription_id, s.target_url, s.secret, s.previous_secret, s.previous_secret_expires_at,
+            (s.is_active AND s.disabled_at IS NULL AND s.deleted_at IS NULL) AS deliverable, s.consecutive_failures
+          FROM req r
+          JOIN webhook_messages m ON m.id = r.message_id
+          JOIN webhook_events e ON e.id = m.webhook_event_id
+          JOIN webhook_subscriptions s ON s.id = m.webhook_subscription_id
+        ), claimed AS (
+          UPDATE webhook_messages m SET attempts = ctx.requested_attempt, last_attempt_at = now()
+          FROM ctx
+          WHERE m.id = ctx.message_id AND ctx.deliverable AND NOT ctx.attempt_logged AND m.state = 'pending' AND (
+            m.attempts = ctx.requested_attempt - 1
+            OR (m.attempts = ctx.requested_attempt AND m.last_attempt_at < now() - make_interval(secs => ${leaseSeconds}))
+          )
+          RETURNING m.id, m.attempts
+        )
+        SELECT ctx.*, EXISTS (
+          SELECT 1 FROM claimed c WHERE c.id = ctx.message_id AND c.attempts = ctx.requested_attempt
+        ) AS claimed FROM ctx`;
+      const byKey = new Map(rows.map((row) => [`${row.message_id}\n${row.requested_attempt}`, row]));
+      // Two jobs of one message in one batch: only the first may send.
+      const seen = new Set<string>();
+      return requests.map((r) => {
+        const row = byKey.get(`${r.messageId}\n${r.attempt}`);
+        if (!row) return undefined;
+        const first = !seen.has(r.messageId);
+        seen.add(r.messageId);
+        return { ...row, claimed: row.claimed && first };
+      });
+    },
+
+    /**
+     * Delivered attempts, many in one statement (one transaction): the log rows, the
+     * messages' state and the subscriptions' health. The logged payload is the event's
+     * stored body, read here rather than sent back from the worker.
+     */
+    async recordSuccesses(attempts: readonly DeliveredAttempt[]): Promise<void> {
+      const ids = attempts.map((a) => a.messageId);
+      const subscriptions = [...new Set(attempts.map((a) => a.subscriptionId))];
+      await sql`
+        WITH input AS (
+          SELECT * FROM unnest(
+            ${ids}::text[], ${attempts.map((a) => a.attempt)}::int[], ${attempts.map((a) => a.responseCode)}::int[],
+            ${attempts.map((a) => a.latencyMs)}::int[], ${attempts.map((a) => storable(a.responseBody))}::text[]
+          ) AS x(message_id, attempt, response_code, latency_ms, response_body)
+        ), logged AS (
+          INSERT INTO webhook_deliveries
+            (webhook_subscription_id, payload, status, response_code, latency_ms, error_message,
+             webhook_message_id, attempt, event_type, response_body)
+          SELECT m.webhook_subscription_id, e.body::jsonb, 'delivered', x.response_code, x.latency_ms, NULL,
+            x.message_id, x.attempt, e.event_type, x.response_body
+          FROM input x
+          JOIN webhook_messages m ON m.id = x.message_id
+          JOIN webhook_events e ON e.id = m.webhook_event_id
+          RETURNING 1
+        ), message AS (
+          UPDATE webhook_messages m SET state = 'delivered', next_attempt_at = NULL
+          WHERE m.id = ANY(${ids}::text[]) RETURNING 1
+        ), healthy AS (
+          UPDATE webhook_subscriptions s SET consecutive_failures = 0
+          WHERE s.id = ANY(${subscriptions}::uuid[]) AND s.consecutive_failures > 0 RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM logged) + (SELECT count(*) FROM message) + (SELECT count(*) FROM healthy) AS n`;
+    },
+  };
+}
+export type DeliveryStore = ReturnType<typeof createDeliveryStore>;
