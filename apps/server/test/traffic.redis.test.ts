@@ -139,3 +139,34 @@ describe.skipIf(!hasRedisServer)('the Redis store on its own', () => {
     }
   });
 });
+
+describe.skipIf(!hasRedisServer)('a Redis that is connected but hung', () => {
+  it('is dropped by the watchdog: waiting counts go to the insurance, and Redis counts again once it answers', async () => {
+    const redis = await startRedis();
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    const store = createRedisStore(redis.url, logger, { commandTimeoutMs: 400, watchdogIntervalMs: 100 });
+    try {
+      expect(await store.ready(5000)).toBe(true);
+      expect((await store.add('k:hung', 1, 60)).value).toBe(1);
+      // Every client's commands (ours, and a new connection's handshake) wait for 2.5 s.
+      await redis.client().call('CLIENT', 'PAUSE', '2500', 'ALL');
+      const started = Date.now();
+      const during = await store.add('k:hung', 1, 60); // waits for the watchdog, then the insurance counts it
+      expect(during.value).toBe(1);
+      expect(Date.now() - started).toBeLessThan(1500);
+      const next = Date.now();
+      await store.add('k:hung', 1, 60); // the new connection is not ready: straight to the insurance
+      expect(Date.now() - next).toBeLessThan(100);
+      expect(lines.filter((l) => l.msg.startsWith('Redis not answering'))).toHaveLength(1);
+
+      await until('Redis to answer again', () => store.healthy(), 10_000);
+      expect(lines.filter((l) => l.msg.startsWith('Redis reachable again'))).toHaveLength(1);
+      expect((await store.add('k:after-hang', 1, 60)).value).toBe(1);
+      expect(await redis.client().get('ihf:rl:k:after-hang')).toBe('1');
+    } finally {
+      await store.close();
+      await redis.stop();
+    }
+  });
+});
