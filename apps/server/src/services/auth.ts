@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Scope } from '@ihf/contract';
 import type { ConsumerRow } from '../db/repositories/consumers.js';
 import type { KeyRow, KeyWithConsumer } from '../db/repositories/keys.js';
@@ -79,12 +79,13 @@ type ConsumerContext = Extract<AuthContext, { kind: 'consumer' }>;
 
 /** What authenticating with a found credential needs on every request, worked out once per cache entry. */
 interface Verified {
-  hash: Buffer;
+  /** The stored SHA-256, as the bytes of its hex text. */
+  hashHex: Buffer;
   context: ConsumerContext;
 }
 
 /** Compared against when the prefix is unknown, so a miss costs what a hit does. */
-const NO_HASH = Buffer.alloc(32);
+const NO_HASH = Buffer.alloc(64, '0');
 
 export function createAuthenticator(deps: { lookup: CredentialLookup; adminToken: string | undefined; now: () => Date }) {
   // Auth-cache entries are replaced, never changed, when a key, consumer or manifest
@@ -95,7 +96,7 @@ export function createAuthenticator(deps: { lookup: CredentialLookup; adminToken
     let v = verified.get(found);
     if (!v) {
       v = {
-        hash: Buffer.from(found.key.key_hash, 'hex'),
+        hashHex: Buffer.from(found.key.key_hash, 'latin1'),
         context: { kind: 'consumer', consumer: found.consumer, key: found.key, scopes: new Set(effectiveScopes(found)) },
       };
       verified.set(found, v);
@@ -103,12 +104,16 @@ export function createAuthenticator(deps: { lookup: CredentialLookup; adminToken
     return v;
   };
 
-  /** findCredential for a credential already parsed; the SHA-256 is compared as bytes. */
+  /**
+   * findCredential for a credential already parsed. The one-shot crypto.hash to hex is
+   * the cheapest SHA-256 node:crypto offers for a short string (a Hash object, or a
+   * Buffer result, costs more than the hashing); the hex texts are compared in constant time.
+   */
   async function authenticateKey(raw: string, parsed: NonNullable<ReturnType<typeof parseCredential>>): Promise<AuthContext> {
     const found = await deps.lookup.lookup(parsed.keyPrefix);
     const v = found ? verifiedOf(found) : undefined;
-    const digest = createHash('sha256').update(raw).digest();
-    const stored = v?.hash.length === digest.length ? v.hash : NO_HASH;
+    const digest = Buffer.from(hash('sha256', raw), 'latin1');
+    const stored = v?.hashHex.length === digest.length ? v.hashHex : NO_HASH;
     const matches = timingSafeEqual(digest, stored) && stored !== NO_HASH;
     if (!found || !v || !matches || found.key.token_type !== parsed.kind) {
       throw unauthenticated('Unknown API key or access token.', 'invalid_token');
