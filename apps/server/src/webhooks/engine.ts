@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/client.js';
 import type { ClaimedContext, DeliveriesRepository, MessageContext } from '../db/repositories/deliveries.js';
@@ -23,8 +24,21 @@ export interface EngineOptions {
   maxResponseBytes?: number;
   lookup?: LookupFn;
   agents?: SenderAgents;
+  /**
+   * Requests in flight at once (WEBHOOK_CONCURRENCY). Attempts being claimed or logged
+   * do not hold one, so the worker can run more attempts than this and keep the
+   * receivers' connections busy while the database work of others goes on.
+   */
+  maxRequests?: number;
+  /** Attempts in flight at once (claimed, sending or being logged); unlimited when omitted. */
+  maxAttempts?: number;
   now?: () => Date;
 }
+
+export type AttemptResult = 'skipped' | 'delivered' | 'failed' | 'gone' | 'deferred';
+
+/** What `send` answers when the claim is too old to send within its lease any more. */
+const TOO_LATE = Symbol('too late');
 
 export const MAX_RESPONSE_BYTES = 4096;
 /** How long a target's SSRF verdict (its vetted address) is reused before it is resolved and checked again. */
@@ -81,93 +95,124 @@ export function createDeliveryEngine(opts: EngineOptions) {
     fetchMethod: (url) => vetTarget(url, { allowPrivate: opts.allowPrivateTargets, lookup: opts.lookup }),
   });
 
-  async function send(ctx: MessageContext): Promise<SendResult> {
-    let target;
+  const requests = pLimit(opts.maxRequests ?? Number.POSITIVE_INFINITY);
+  // A claim is another worker's to take over once its lease has run out, so a request
+  // may only start while it can still finish (timeout included) within the lease, counted
+  // from before the claim was asked for (PostgreSQL stamps it later), less a second.
+  const startWithinMs = leaseSeconds * 1000 - opts.timeoutMs - 1000;
+
+  async function send(ctx: MessageContext, claimAskedAt: number): Promise<SendResult | typeof TOO_LATE> {
+    let target: VettedTarget;
     try {
       target = (await verdicts.fetch(ctx.target_url))!;
     } catch (err) {
       if (!(err instanceof UnsafeTargetError)) throw err;
       return { status: null, headers: {}, body: null, latencyMs: 0, error: `refused: ${err.message}` };
     }
-    const timestamp = Math.floor(now().getTime() / 1000);
-    return sendWebhook({
-      target,
-      headers: webhookHeaders(secretsOf(ctx), ctx.message_id, timestamp, ctx.body),
-      body: ctx.body,
-      timeoutMs: opts.timeoutMs,
-      maxBodyBytes: opts.maxResponseBytes ?? MAX_RESPONSE_BYTES,
-      agents: opts.agents,
+    return requests<[], SendResult | typeof TOO_LATE>(() => {
+      if (performance.now() - claimAskedAt > startWithinMs) return TOO_LATE;
+      const timestamp = Math.floor(now().getTime() / 1000);
+      return sendWebhook({
+        target,
+        headers: webhookHeaders(secretsOf(ctx), ctx.message_id, timestamp, ctx.body),
+        body: ctx.body,
+        timeoutMs: opts.timeoutMs,
+        maxBodyBytes: opts.maxResponseBytes ?? MAX_RESPONSE_BYTES,
+        agents: opts.agents,
+      });
     });
   }
+  const afterLease = (claimedAt: Date) => new Date(claimedAt.getTime() + (leaseSeconds + 1) * 1000);
 
-  return {
-    async deliver(messageId: string, attempt: number): Promise<'skipped' | 'delivered' | 'failed' | 'gone' | 'deferred'> {
-      const ctx = await claims.load({ messageId, attempt });
-      if (!ctx || ctx.state !== 'pending' || ctx.attempt_logged || ctx.attempts > attempt) return 'skipped';
-      if (!ctx.deliverable) {
-        await opts.deliveries.cancel(opts.sql, messageId);
-        return 'skipped';
-      }
-      if (!ctx.claimed) {
-        // Claimed by a worker that died before logging it: retry once the lease has run out.
-        if (ctx.attempts === attempt && ctx.claimed_at) {
-          await scheduleAttempt(opts.sql, messageId, attempt, new Date(ctx.claimed_at.getTime() + (leaseSeconds + 1) * 1000));
-          return 'deferred';
-        }
-        return 'skipped';
-      }
+  // Attempts wait here before they claim anything: a batch job's messages queue up
+  // without holding claims (whose leases would run) while they wait.
+  const attempts = pLimit({ concurrency: opts.maxAttempts ?? Number.POSITIVE_INFINITY, rejectOnClear: true });
 
-      const result = await send(ctx);
-      const outcome = classify(result.status, result.headers['retry-after'], now());
-      const delay = outcome.kind === 'failed' ? retryDelaySeconds(opts.retrySchedule, attempt + 1, outcome.retryAfterSeconds) : null;
-      const nextAt = delay === null ? null : new Date(now().getTime() + delay * 1000);
-
-      if (outcome.kind === 'delivered') {
-        await successes.load({
-          messageId,
-          subscriptionId: ctx.subscription_id,
-          attempt,
-          responseCode: result.status!,
-          responseBody: result.body,
-          latencyMs: result.latencyMs,
-        });
-        return 'delivered';
+  async function attemptNow(messageId: string, attempt: number): Promise<AttemptResult> {
+    const claimAskedAt = performance.now();
+    const ctx = await claims.load({ messageId, attempt });
+    if (!ctx || ctx.state !== 'pending' || ctx.attempt_logged || ctx.attempts > attempt) return 'skipped';
+    if (!ctx.deliverable) {
+      await opts.deliveries.cancel(opts.sql, messageId);
+      return 'skipped';
+    }
+    if (!ctx.claimed) {
+      // Claimed by a worker that died before logging it: retry once the lease has run out.
+      if (ctx.attempts === attempt && ctx.claimed_at) {
+        await scheduleAttempt(opts.sql, messageId, attempt, afterLease(ctx.claimed_at));
+        return 'deferred';
       }
-      const attemptRecord = {
+      return 'skipped';
+    }
+
+    const result = await send(ctx, claimAskedAt);
+    if (result === TOO_LATE) {
+      // Not sent: the attempt is taken over (by this job, re-queued) once the lease of the
+      // claim made a moment ago has run out.
+      await scheduleAttempt(opts.sql, messageId, attempt, afterLease(now()));
+      opts.logger.warn({ messageId, attempt }, 'webhook attempt waited past its lease for a free request slot; re-queued');
+      return 'deferred';
+    }
+    const outcome = classify(result.status, result.headers['retry-after'], now());
+    const delay = outcome.kind === 'failed' ? retryDelaySeconds(opts.retrySchedule, attempt + 1, outcome.retryAfterSeconds) : null;
+    const nextAt = delay === null ? null : new Date(now().getTime() + delay * 1000);
+
+    if (outcome.kind === 'delivered') {
+      await successes.load({
         messageId,
         subscriptionId: ctx.subscription_id,
         attempt,
-        eventType: ctx.event_type,
-        body: ctx.body,
-        responseCode: result.status,
+        responseCode: result.status!,
         responseBody: result.body,
         latencyMs: result.latencyMs,
-      };
-      await opts.sql.begin(async (tx) => {
-        await opts.deliveries.recordAttempt(
-          tx,
-          { ...attemptRecord, status: 'failed', error: result.error ?? `HTTP ${result.status}` },
-          nextAt ? 'pending' : 'failed',
-          nextAt,
-        );
-        if (outcome.kind === 'gone') {
-          await opts.deliveries.disableSubscription(tx, ctx.subscription_id, 'The endpoint answered 410 Gone.');
-          return;
-        }
-        const failures = await opts.deliveries.subscriptionFailed(tx, ctx.subscription_id);
-        // Persistent failure: one message used its whole schedule with no success in between.
-        if (!nextAt && failures >= opts.retrySchedule.length) {
-          await opts.deliveries.disableSubscription(
-            tx,
-            ctx.subscription_id,
-            `${failures} consecutive failed attempts; the last: ${result.error ?? `HTTP ${result.status}`}`,
-          );
-          return;
-        }
-        if (nextAt) await scheduleAttempt(tx, messageId, attempt + 1, nextAt);
       });
-      opts.logger.debug({ messageId, attempt, status: result.status, error: result.error }, 'webhook attempt failed');
-      return outcome.kind;
+      return 'delivered';
+    }
+    const attemptRecord = {
+      messageId,
+      subscriptionId: ctx.subscription_id,
+      attempt,
+      eventType: ctx.event_type,
+      body: ctx.body,
+      responseCode: result.status,
+      responseBody: result.body,
+      latencyMs: result.latencyMs,
+    };
+    await opts.sql.begin(async (tx) => {
+      await opts.deliveries.recordAttempt(
+        tx,
+        { ...attemptRecord, status: 'failed', error: result.error ?? `HTTP ${result.status}` },
+        nextAt ? 'pending' : 'failed',
+        nextAt,
+      );
+      if (outcome.kind === 'gone') {
+        await opts.deliveries.disableSubscription(tx, ctx.subscription_id, 'The endpoint answered 410 Gone.');
+        return;
+      }
+      const failures = await opts.deliveries.subscriptionFailed(tx, ctx.subscription_id);
+      // Persistent failure: one message used its whole schedule with no success in between.
+      if (!nextAt && failures >= opts.retrySchedule.length) {
+        await opts.deliveries.disableSubscription(
+          tx,
+          ctx.subscription_id,
+          `${failures} consecutive failed attempts; the last: ${result.error ?? `HTTP ${result.status}`}`,
+        );
+        return;
+      }
+      if (nextAt) await scheduleAttempt(tx, messageId, attempt + 1, nextAt);
+    });
+    opts.logger.debug({ messageId, attempt, status: result.status, error: result.error }, 'webhook attempt failed');
+    return outcome.kind;
+  }
+
+  return {
+    /** One attempt of one message; waits for a free attempt slot first. */
+    deliver(messageId: string, attempt: number): Promise<AttemptResult> {
+      return attempts(attemptNow, messageId, attempt);
+    },
+    /** Attempts still waiting for a slot give up (rejecting), so a stopping worker can finish quickly. */
+    dropWaiting(): void {
+      attempts.clearQueue();
     },
   };
 }

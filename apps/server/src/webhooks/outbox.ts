@@ -5,6 +5,16 @@ import type { Sql, TransactionSql } from '../db/client.js';
 export const DELIVER_TASK = 'webhook.deliver';
 /** graphile-worker retries only when our own code throws (e.g. a lost database); delivery retries are ours. */
 export const JOB_MAX_ATTEMPTS = 10;
+/**
+ * First attempts of a fan-out are queued as graphile-worker "batch jobs" (an array
+ * payload) of up to this many messages: the queue's own work (insert, fetch and lock,
+ * complete) is then paid per batch, not per message. Each message is still claimed, sent
+ * and logged on its own; a batch whose worker fails re-runs only its failed messages.
+ */
+export const MESSAGES_PER_JOB = 8;
+
+/** A job's payload: one attempt of one message, or a batch of them. */
+export type DeliverPayload = { m: string; a: number } | { m: string; a: number }[];
 
 type Db = Sql | TransactionSql;
 
@@ -52,10 +62,14 @@ export async function enqueueEvents(
       FROM ev CROSS JOIN webhook_subscriptions s
       WHERE s.event_type = ${topic} AND s.is_active AND s.disabled_at IS NULL AND s.deleted_at IS NULL
       RETURNING id
+    ), batches AS (
+      SELECT json_agg(json_build_object('m', id, 'a', 1)) AS payload
+      FROM (SELECT id, (row_number() OVER () - 1) / ${MESSAGES_PER_JOB} AS batch FROM msgs) numbered
+      GROUP BY batch
     )
-    SELECT count(graphile_worker.add_job(
-      ${DELIVER_TASK}, json_build_object('m', msgs.id, 'a', 1), job_key => msgs.id, max_attempts => ${JOB_MAX_ATTEMPTS}
-    ))::int AS n FROM msgs`;
+    SELECT coalesce(sum(json_array_length(b.payload)), 0)::int AS n
+    FROM batches b
+    CROSS JOIN LATERAL graphile_worker.add_job(${DELIVER_TASK}, b.payload, max_attempts => ${JOB_MAX_ATTEMPTS}) AS job`;
   return queued?.n ?? 0;
 }
 

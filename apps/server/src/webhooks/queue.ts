@@ -50,7 +50,8 @@ export interface QueueRunnerOptions {
   /** How often future-dated jobs (retries) are looked for; new jobs arrive by LISTEN/NOTIFY at once. */
   pollIntervalMs?: number;
   logger: Logger;
-  tasks: Record<string, (payload: unknown) => Promise<void>>;
+  /** A task answers nothing, or for a batch job one promise per payload entry. */
+  tasks: Record<string, (payload: unknown) => Promise<void | unknown[]>>;
   /** Called with the pool id as soon as graphile-worker creates the pool. */
   onPool?: (poolId: string) => void;
 }

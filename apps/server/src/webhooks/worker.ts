@@ -4,7 +4,7 @@ import { createSql, type Sql } from '../db/client.js';
 import { createDeliveriesRepository } from '../db/repositories/deliveries.js';
 import { createIdempotencyRepository } from '../db/repositories/idempotency.js';
 import { createDeliveryEngine } from './engine.js';
-import { DELIVER_TASK } from './outbox.js';
+import { DELIVER_TASK, type DeliverPayload } from './outbox.js';
 import { PLAN_CACHE_MODE, startQueueRunner } from './queue.js';
 import { createSecretBox } from './secret-box.js';
 import { createSenderAgents } from './sender.js';
@@ -27,6 +27,12 @@ export interface WebhookWorker {
 }
 
 const STOP_TIMEOUT_MS = 10_000;
+/**
+ * Attempts (graphile-worker jobs) running per request slot. An attempt spends most of its
+ * time in the database (claim, then the log), where it does not need a slot; with only as
+ * many attempts as slots, the slots sat idle for most of each attempt.
+ */
+export const ATTEMPTS_PER_REQUEST_SLOT = Number(process.env.APRS ?? 4);
 
 const lockKey = (poolId: string) => `ihf-webhook-worker:${poolId}`;
 
@@ -66,6 +72,7 @@ function withSessionSetting(databaseUrl: string, name: string, value: string): s
 export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<WebhookWorker> {
   const { config, logger } = opts;
   if (!config.IHF_SECRET_KEY) throw new Error('IHF_SECRET_KEY is required to run the webhook worker');
+  /** Requests in flight at once. */
   const concurrency = opts.concurrency ?? config.WEBHOOK_CONCURRENCY;
   const sql = createSql(withSessionSetting(opts.databaseUrl, 'plan_cache_mode', PLAN_CACHE_MODE), {
     max: Math.max(4, Math.ceil(concurrency / 2) + 2),
@@ -84,12 +91,14 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
     allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     lookup: opts.lookup,
     agents,
+    maxRequests: concurrency,
+    maxAttempts: concurrency * ATTEMPTS_PER_REQUEST_SLOT,
   });
 
   let poolLocked: Promise<unknown> = Promise.resolve();
   const { runner, pool } = await startQueueRunner({
     databaseUrl: opts.databaseUrl,
-    concurrency,
+    concurrency: concurrency * ATTEMPTS_PER_REQUEST_SLOT,
     pollIntervalMs: opts.pollIntervalMs,
     logger,
     onPool: (poolId) => {
@@ -99,8 +108,14 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
     },
     tasks: {
       [DELIVER_TASK]: async (payload) => {
-        const { m, a } = payload as { m: string; a: number };
-        await engine.deliver(m, a);
+        const job = payload as DeliverPayload;
+        if (!Array.isArray(job)) return void (await engine.deliver(job.m, job.a));
+        // A batch job: one promise per message, so graphile-worker re-queues only the failed ones.
+        return job.map(({ m, a }) => {
+          const attempt = engine.deliver(m, a);
+          attempt.catch(() => {}); // settled by graphile-worker; this only marks it handled meanwhile
+          return attempt;
+        });
       },
     },
   });
@@ -128,7 +143,10 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
         clearInterval(purge);
         // Bounded: if the database is already gone (e.g. an embedded one stopped first),
         // in-flight jobs stay locked for the sweeper rather than holding up the exit.
-        await Promise.race([runner.stop(), new Promise((r) => setTimeout(r, STOP_TIMEOUT_MS).unref())]);
+        // Attempts of batch jobs not started yet are dropped (graphile-worker re-queues them).
+        const stopping = runner.stop();
+        engine.dropWaiting();
+        await Promise.race([stopping, new Promise((r) => setTimeout(r, STOP_TIMEOUT_MS).unref())]);
         await Promise.race([pool.end(), new Promise((r) => setTimeout(r, 1000).unref())]);
         agents.destroy();
         lockConn.release();
