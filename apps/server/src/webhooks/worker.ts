@@ -32,7 +32,7 @@ const STOP_TIMEOUT_MS = 10_000;
  * time in the database (claim, then the log), where it does not need a slot; with only as
  * many attempts as slots, the slots sat idle for most of each attempt.
  */
-export const ATTEMPTS_PER_REQUEST_SLOT = Number(process.env.APRS ?? 4);
+export const ATTEMPTS_PER_REQUEST_SLOT = 4;
 
 const lockKey = (poolId: string) => `ihf-webhook-worker:${poolId}`;
 
