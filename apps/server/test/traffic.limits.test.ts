@@ -1,4 +1,5 @@
 // Rate limits, the burst rule and the daily quota, over real HTTP with the in-process store.
+import { parseList as parseSfList, serializeList, type Item } from 'structured-headers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, readProblem, startTestServer, type TestServer } from './harness.js';
 
@@ -150,6 +151,41 @@ describe('headers', () => {
 
     const second = await t.as(key, 'GET', '/api/v2/me');
     expect(parseList(second.headers.get('ratelimit')).minute!.r).toBe(58);
+  });
+
+  it('are Structured Field Lists as draft-ietf-httpapi-ratelimit-headers-11 defines them, on a 200 and on a 429', async () => {
+    const { key } = await t.consumerWithKey(['annotations:read'], { rate_limit_per_minute: 2 });
+    const responses = [];
+    for (let i = 0; i < 3; i++) responses.push(await t.as(key, 'GET', '/api/v2/me'));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 429]);
+    const integer = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+    for (const res of responses) {
+      const fields = { policy: res.headers.get('ratelimit-policy')!, limit: res.headers.get('ratelimit')! };
+      // Parsed by an RFC 9651 parser, and already in its canonical serialization.
+      const policy = parseSfList(fields.policy) as Item[];
+      const limit = parseSfList(fields.limit) as Item[];
+      expect(serializeList(policy)).toBe(fields.policy);
+      expect(serializeList(limit)).toBe(fields.limit);
+      // §3.1: each policy item is an sf-string with q (REQUIRED, non-negative Integer) and w (positive Integer).
+      for (const [name, params] of policy) {
+        expect(typeof name).toBe('string');
+        expect([...params.keys()]).toEqual(['q', 'w']);
+        expect(integer(params.get('q'))).toBe(true);
+        expect(integer(params.get('w')) && (params.get('w') as number) > 0).toBe(true);
+      }
+      // §4.1: each service-limit item names a policy, with r (REQUIRED) and t, non-negative Integers.
+      for (const [name, params] of limit) {
+        expect(typeof name).toBe('string');
+        expect([...params.keys()]).toEqual(['r', 't']);
+        expect(integer(params.get('r')) && integer(params.get('t'))).toBe(true);
+      }
+      expect(limit.map(([name]) => name)).toEqual(policy.map(([name]) => name));
+    }
+    // §6: Retry-After does not point earlier than the end of the refusing policy's effective window.
+    const refused = responses[2]!;
+    const minute = (parseSfList(refused.headers.get('ratelimit')!) as Item[]).find(([name]) => name === 'minute')!;
+    expect(minute[1].get('r')).toBe(0);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(minute[1].get('t') as number);
   });
 
   it('counts and labels a 403 (authenticated, lacking a scope) too', async () => {
