@@ -170,3 +170,19 @@ describe.skipIf(!hasRedisServer)('a Redis that is connected but hung', () => {
     }
   });
 });
+
+describe.skipIf(!hasRedisServer)('closing the Redis store while Redis is hung', () => {
+  it('drops both the hung connection and its replacement', async () => {
+    const redis = await startRedis();
+    const store = createRedisStore(redis.url, pino({ level: 'silent' }), { commandTimeoutMs: 200, watchdogIntervalMs: 50 });
+    try {
+      expect(await store.ready(5000)).toBe(true);
+      await redis.client().call('CLIENT', 'PAUSE', '2000', 'ALL');
+      await until('the watchdog to drop the connection', () => !store.healthy(), 2000);
+      await store.close();
+      expect(store.healthy()).toBe(false);
+    } finally {
+      await redis.stop();
+    }
+  });
+});

@@ -94,6 +94,12 @@ export function createRedisStore(url: string, logger: Logger, opts: { commandTim
     limiter: RateLimiterRedis;
   }
   let current: Connection;
+  /** The replacement for a hung connection, until Redis has answered on it. */
+  let probation: Connection | undefined;
+  const drop = (conn: Connection | undefined) => {
+    if (!conn?.client.isOpen) return;
+    conn.client.destroy();
+  };
 
   const serving = (conn: Connection) => {
     if (closed || current !== conn) return;
@@ -133,6 +139,7 @@ export function createRedisStore(url: string, logger: Logger, opts: { commandTim
         () => {
           if (closed || current === conn) return;
           current = conn;
+          if (probation === conn) probation = undefined;
           serving(conn);
         },
         () => {},
@@ -155,8 +162,9 @@ export function createRedisStore(url: string, logger: Logger, opts: { commandTim
       down = true;
       // The dropped connection stays current (not ready: straight to the insurance) until
       // its replacement has had an answer from Redis.
-      conn.client.destroy();
-      open(true);
+      drop(conn);
+      drop(probation);
+      probation = open(true);
     }, commandTimeoutMs);
     conn.client
       .ping()
@@ -194,7 +202,8 @@ export function createRedisStore(url: string, logger: Logger, opts: { commandTim
     async close() {
       closed = true;
       clearInterval(watchdog);
-      current.client.destroy();
+      drop(current);
+      drop(probation);
     },
   };
 }
