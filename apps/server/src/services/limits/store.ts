@@ -107,8 +107,8 @@ export function createRedisStore(url: string, logger: Logger, opts: { commandTim
     down = false;
   };
 
-  /** A connection; `probation`: one that replaces a hung one, served from once Redis answers on it. */
-  const open = (probation: boolean): Connection => {
+  /** A connection; `replacing`: one that replaces a hung one, served from once Redis answers on it. */
+  const open = (replacing: boolean): Connection => {
     const client = createClient({
       url,
       // Fail fast instead of queueing while disconnected, so requests use the insurance.
@@ -133,7 +133,7 @@ export function createRedisStore(url: string, logger: Logger, opts: { commandTim
     });
     client.on('ready', () => {
       if (current === conn) return serving(conn);
-      if (!probation) return;
+      if (!replacing) return;
       // A socket that connects is not yet a Redis that answers: take over on the first reply.
       client.ping().then(
         () => {
