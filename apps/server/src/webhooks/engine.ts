@@ -8,12 +8,14 @@ import { scheduleAttempt } from './outbox.js';
 import { classify, retryDelaySeconds } from './retry.js';
 import type { SecretBox } from './secret-box.js';
 import { sendWebhook, type SenderAgents, type SendResult } from './sender.js';
-import { webhookHeaders } from './signer.js';
+import { signingKey, webhookHeaders } from './signer.js';
 import { UnsafeTargetError, vetTarget, type LookupFn, type VettedTarget } from './ssrf.js';
 import { createDeliveryStore, type DeliveredAttempt } from './store.js';
 
 export interface EngineOptions {
   sql: Sql;
+  /** The hot path's statements (claims, logged successes); `sql` when omitted. */
+  hotSql?: Sql;
   deliveries: DeliveriesRepository;
   secretBox: SecretBox;
   logger: Logger;
@@ -55,8 +57,19 @@ export function createDeliveryEngine(opts: EngineOptions) {
   // Concurrent attempts share round trips: claims, and the logging of successes, are
   // batched (DataLoader, up to 1 ms of waiting). Each attempt still awaits its own rows,
   // so no job completes before its delivery is recorded.
-  const batching = { cache: false, maxBatchSize: 100, batchScheduleFn: (run: () => void) => setTimeout(run, 1) };
-  const store = createDeliveryStore(opts.sql);
+  // One timer serves both loaders, so the claims and the log of one tick leave together
+  // (on one connection, postgres.js writes them in one go: one wake-up of the database).
+  const due: (() => void)[] = [];
+  let tick: NodeJS.Timeout | null = null;
+  const schedule = (run: () => void) => {
+    due.push(run);
+    tick ??= setTimeout(() => {
+      tick = null;
+      for (const r of due.splice(0)) r();
+    }, 1);
+  };
+  const batching = { cache: false, maxBatchSize: 100, batchScheduleFn: schedule };
+  const store = createDeliveryStore(opts.hotSql ?? opts.sql);
   const claims = new DataLoader<{ messageId: string; attempt: number }, ClaimedContext | undefined>(
     (keys) => store.claimMany(keys, leaseSeconds),
     batching,
@@ -68,16 +81,17 @@ export function createDeliveryEngine(opts: EngineOptions) {
 
   // Decrypted signing secrets, keyed by their sealed form: a rotation stores a new sealed
   // value, so an entry can never outlive the secret it was opened from.
-  const opened = new LRUCache<string, string>({ max: 10_000, ttl: 10 * 60_000 });
+  const opened = new LRUCache<string, Buffer>({ max: 10_000, ttl: 10 * 60_000 });
   const open = (sealed: string) => {
-    let secret = opened.get(sealed);
-    if (secret === undefined) {
-      secret = opts.secretBox.open(sealed);
-      opened.set(sealed, secret);
+    let key = opened.get(sealed);
+    if (key === undefined) {
+      key = signingKey(opts.secretBox.open(sealed));
+      opened.set(sealed, key);
     }
-    return secret;
+    return key;
   };
-  function secretsOf(ctx: MessageContext): string[] {
+  /** The HMAC keys to sign with: the secret's, and the previous one's during a rotation's overlap. */
+  function secretsOf(ctx: MessageContext): Buffer[] {
     const secrets = [open(ctx.secret)];
     if (ctx.previous_secret && ctx.previous_secret_expires_at && ctx.previous_secret_expires_at > now()) {
       secrets.push(open(ctx.previous_secret));
@@ -104,7 +118,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
   async function send(ctx: MessageContext, claimAskedAt: number): Promise<SendResult | typeof TOO_LATE> {
     let target: VettedTarget;
     try {
-      target = (await verdicts.fetch(ctx.target_url))!;
+      target = verdicts.get(ctx.target_url) ?? (await verdicts.fetch(ctx.target_url))!;
     } catch (err) {
       if (!(err instanceof UnsafeTargetError)) throw err;
       return { status: null, headers: {}, body: null, latencyMs: 0, error: `refused: ${err.message}` };

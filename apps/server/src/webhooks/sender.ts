@@ -1,6 +1,7 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { urlToHttpOptions } from 'node:url';
 import type { VettedTarget } from './ssrf.js';
 
 export interface SendResult {
@@ -43,14 +44,13 @@ export function createSenderAgents(maxSockets = 64): SenderAgents {
   };
 }
 
-/**
- * One POST of a webhook. Connects to the vetted address (the hostname is only used for
- * the Host header and TLS SNI), never follows redirects (node:http does not), and keeps
- * at most maxBodyBytes of the answer.
- */
-export function sendWebhook(opts: SendOptions): Promise<SendResult> {
-  const { target } = opts;
-  const started = performance.now();
+type BaseOptions = Omit<RequestOptions, 'agent' | 'headers'> & { isHttps: boolean };
+
+/** The request options of a vetted target, built once per target object (the engine reuses them). */
+const baseOptionsOf = new WeakMap<VettedTarget, BaseOptions>();
+function baseOptions(target: VettedTarget): BaseOptions {
+  let base = baseOptionsOf.get(target);
+  if (base) return base;
   const isHttps = target.url.protocol === 'https:';
   // Pin the connection to the address that was vetted, whatever DNS says now.
   const pinned: LookupFunction = (_host, options, cb) => {
@@ -62,6 +62,25 @@ export function sendWebhook(opts: SendOptions): Promise<SendResult> {
       cb(null, target.address, target.family);
     }
   };
+  base = {
+    ...urlToHttpOptions(target.url),
+    method: 'POST',
+    lookup: pinned,
+    ...(isHttps ? { servername: target.url.hostname.replace(/^\[|\]$/g, '') } : {}),
+    isHttps,
+  };
+  baseOptionsOf.set(target, base);
+  return base;
+}
+
+/**
+ * One POST of a webhook. Connects to the vetted address (the hostname is only used for
+ * the Host header and TLS SNI), never follows redirects (node:http does not), and keeps
+ * at most maxBodyBytes of the answer.
+ */
+export function sendWebhook(opts: SendOptions): Promise<SendResult> {
+  const started = performance.now();
+  const { isHttps, ...base } = baseOptions(opts.target);
   return new Promise((resolve) => {
     let settled = false;
     const finish = (r: Omit<SendResult, 'latencyMs'>) => {
@@ -70,15 +89,9 @@ export function sendWebhook(opts: SendOptions): Promise<SendResult> {
       clearTimeout(timer);
       resolve({ ...r, latencyMs: Math.round(performance.now() - started) });
     };
+    const headers = { ...opts.headers, 'content-length': String(Buffer.byteLength(opts.body)), 'user-agent': 'IHF-Webhooks/1' };
     const req = (isHttps ? httpsRequest : httpRequest)(
-      target.url,
-      {
-        method: 'POST',
-        headers: { ...opts.headers, 'content-length': String(Buffer.byteLength(opts.body)), 'user-agent': 'IHF-Webhooks/1' },
-        lookup: pinned,
-        agent: opts.agents ? (isHttps ? opts.agents.https : opts.agents.http) : false,
-        ...(isHttps ? { servername: target.url.hostname.replace(/^\[|\]$/g, '') } : {}),
-      },
+      { ...base, headers, agent: opts.agents ? (isHttps ? opts.agents.https : opts.agents.http) : false },
       (res) => {
         const chunks: Buffer[] = [];
         let kept = 0;

@@ -78,6 +78,14 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
     max: Math.max(4, Math.ceil(concurrency / 2) + 2),
     applicationName: 'ihf-webhook-worker',
   });
+  // The hot path (batched claims and logged successes) has a session of its own: the
+  // statements of one tick are pipelined on it and leave in one write, so the database is
+  // woken once per tick rather than once per statement (each wake-up on a busy machine
+  // can preempt this process mid-write).
+  const hotSql = createSql(withSessionSetting(opts.databaseUrl, 'plan_cache_mode', PLAN_CACHE_MODE), {
+    max: 1,
+    applicationName: 'ihf-webhook-worker',
+  });
   // The liveness lock must sit on one session for the pool's whole life.
   const lockConn = await sql.reserve();
   const agents = createSenderAgents(Math.max(16, concurrency * 2));
@@ -92,6 +100,7 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
     lookup: opts.lookup,
     agents,
     maxRequests: concurrency,
+    hotSql,
     maxAttempts: concurrency * ATTEMPTS_PER_REQUEST_SLOT,
   });
 
@@ -151,6 +160,7 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
         agents.destroy();
         lockConn.release();
         await sql.end({ timeout: 2 });
+        await hotSql.end({ timeout: 2 });
       })();
       return stopped;
     },
