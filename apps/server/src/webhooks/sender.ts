@@ -1,7 +1,6 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { LookupFunction } from 'node:net';
-import { urlToHttpOptions } from 'node:url';
+import type { IncomingHttpHeaders } from 'node:http';
+import { LRUCache } from 'lru-cache';
+import { Client, Pool, type Dispatcher } from 'undici';
 import type { VettedTarget } from './ssrf.js';
 
 export interface SendResult {
@@ -24,97 +23,100 @@ export interface SendOptions {
   agents?: SenderAgents;
 }
 
+/**
+ * Keep-alive connection pools (undici), one per vetted address, port and TLS name, so
+ * repeated deliveries to a receiver reuse their connections. undici's client costs about
+ * half of node:http's per request, which is most of the sender's CPU.
+ */
 export interface SenderAgents {
-  http: HttpAgent;
-  https: HttpsAgent;
+  poolFor(target: VettedTarget): Dispatcher;
   destroy(): void;
 }
 
-/** Keep-alive agents, one pair per worker, so repeated deliveries reuse connections. */
+/** Where a vetted target's connections go: its vetted address, never a fresh DNS answer. */
+function originOf(target: VettedTarget): { origin: string; servername: string | undefined; key: string } {
+  const { url } = target;
+  const https = url.protocol === 'https:';
+  const port = url.port || (https ? '443' : '80');
+  const host = target.family === 6 ? `[${target.address}]` : target.address;
+  const origin = `${url.protocol}//${host}:${port}`;
+  // TLS: SNI and certificate checks against the URL's host name, not the address.
+  const servername = https ? url.hostname.replace(/^\[|\]$/g, '') : undefined;
+  return { origin, servername, key: `${origin} ${servername ?? ''}` };
+}
+
 export function createSenderAgents(maxSockets = 64): SenderAgents {
-  const http = new HttpAgent({ keepAlive: true, maxSockets });
-  const https = new HttpsAgent({ keepAlive: true, maxSockets });
+  const pools = new LRUCache<string, Pool>({
+    max: 1000,
+    dispose: (pool) => void pool.close().catch(() => {}),
+  });
   return {
-    http,
-    https,
+    poolFor(target) {
+      const { origin, servername, key } = originOf(target);
+      let pool = pools.get(key);
+      if (!pool) {
+        pool = new Pool(origin, { connections: maxSockets, ...(servername ? { connect: { servername } } : {}) });
+        pools.set(key, pool);
+      }
+      return pool;
+    },
     destroy() {
-      http.destroy();
-      https.destroy();
+      for (const pool of pools.values()) void pool.destroy().catch(() => {});
+      pools.clear();
     },
   };
 }
 
-type BaseOptions = Omit<RequestOptions, 'agent' | 'headers'> & { isHttps: boolean };
-
-/** The request options of a vetted target, built once per target object (the engine reuses them). */
-const baseOptionsOf = new WeakMap<VettedTarget, BaseOptions>();
-function baseOptions(target: VettedTarget): BaseOptions {
-  let base = baseOptionsOf.get(target);
-  if (base) return base;
-  const isHttps = target.url.protocol === 'https:';
-  // Pin the connection to the address that was vetted, whatever DNS says now.
-  const pinned: LookupFunction = (_host, options, cb) => {
-    if ((options as { all?: boolean }).all) {
-      (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
-        { address: target.address, family: target.family },
-      ]);
-    } else {
-      cb(null, target.address, target.family);
-    }
-  };
-  base = {
-    ...urlToHttpOptions(target.url),
-    method: 'POST',
-    lookup: pinned,
-    ...(isHttps ? { servername: target.url.hostname.replace(/^\[|\]$/g, '') } : {}),
-    isHttps,
-  };
-  baseOptionsOf.set(target, base);
-  return base;
-}
-
 /**
- * One POST of a webhook. Connects to the vetted address (the hostname is only used for
- * the Host header and TLS SNI), never follows redirects (node:http does not), and keeps
- * at most maxBodyBytes of the answer.
+ * One POST of a webhook. Connects to the vetted address (the URL's host is only used for
+ * the Host header and TLS SNI), never follows redirects (undici's request does not), and
+ * keeps at most maxBodyBytes of the answer.
  */
-export function sendWebhook(opts: SendOptions): Promise<SendResult> {
+export async function sendWebhook(opts: SendOptions): Promise<SendResult> {
+  const { target } = opts;
   const started = performance.now();
-  const { isHttps, ...base } = baseOptions(opts.target);
-  return new Promise((resolve) => {
-    let settled = false;
-    const finish = (r: Omit<SendResult, 'latencyMs'>) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve({ ...r, latencyMs: Math.round(performance.now() - started) });
-    };
-    const headers = { ...opts.headers, 'content-length': String(Buffer.byteLength(opts.body)), 'user-agent': 'IHF-Webhooks/1' };
-    const req = (isHttps ? httpsRequest : httpRequest)(
-      { ...base, headers, agent: opts.agents ? (isHttps ? opts.agents.https : opts.agents.http) : false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        res.on('data', (chunk: Buffer) => {
-          if (kept < opts.maxBodyBytes) {
-            const part = chunk.subarray(0, opts.maxBodyBytes - kept);
-            chunks.push(part);
-            kept += part.length;
-          }
-        });
-        res.on('end', () =>
-          finish({ status: res.statusCode ?? null, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), error: null }),
-        );
-        res.on('error', (err) =>
-          finish({ status: res.statusCode ?? null, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), error: err.message }),
-        );
-      },
-    );
-    const timer = setTimeout(() => {
-      finish({ status: null, headers: {}, body: null, error: `timed out after ${opts.timeoutMs} ms` });
-      req.destroy(new Error('timeout'));
-    }, opts.timeoutMs);
-    req.on('error', (err) => finish({ status: null, headers: {}, body: null, error: err.message }));
-    req.end(opts.body);
-  });
+  const latency = () => Math.round(performance.now() - started);
+  let dispatcher = opts.agents?.poolFor(target);
+  let oneOff: Client | undefined;
+  if (!dispatcher) {
+    const { origin, servername } = originOf(target);
+    dispatcher = oneOff = new Client(origin, { pipelining: 0, ...(servername ? { connect: { servername } } : {}) });
+  }
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), opts.timeoutMs);
+  let status: number | null = null;
+  let headers: IncomingHttpHeaders = {};
+  try {
+    const res = await dispatcher.request({
+      path: target.url.pathname + target.url.search,
+      method: 'POST',
+      headers: { ...opts.headers, host: target.url.host, 'user-agent': 'IHF-Webhooks/1' },
+      body: opts.body,
+      signal: deadline.signal,
+    });
+    status = res.statusCode;
+    headers = res.headers as IncomingHttpHeaders;
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      const part = chunk.subarray(0, opts.maxBodyBytes - kept);
+      chunks.push(part);
+      kept += part.length;
+      if (kept >= opts.maxBodyBytes) {
+        res.body.destroy(); // the rest is not kept: do not wait for it
+        break;
+      }
+    }
+    return { status, headers, body: Buffer.concat(chunks).toString('utf8'), latencyMs: latency(), error: null };
+  } catch (err) {
+    if (deadline.signal.aborted) {
+      return { status: null, headers: {}, body: null, latencyMs: latency(), error: `timed out after ${opts.timeoutMs} ms` };
+    }
+    const e = err as Error & { code?: string; cause?: Error & { code?: string } };
+    const message = e.cause?.message && !e.message.includes(e.cause.message) ? `${e.message}: ${e.cause.message}` : e.message;
+    return { status, headers, body: null, latencyMs: latency(), error: message || e.code || 'request failed' };
+  } finally {
+    clearTimeout(timer);
+    if (oneOff) void oneOff.destroy().catch(() => {});
+  }
 }
