@@ -68,7 +68,9 @@ function sampleOf(schema: z.ZodTypeAny): unknown {
 function sampleString(schema: z.ZodString): string {
   const checks = schema._def.checks;
   if (checks.some((c) => c.kind === 'uuid')) return FIXED_UUID;
-  if (checks.some((c) => c.kind === 'datetime')) return FIXED_TIME;
+  // The contract's Timestamp is a compiled RFC 3339 regex marked `format: date-time`.
+  const format = (schema as { metaOpenApi?: { format?: string } }).metaOpenApi?.format;
+  if (format === 'date-time' || checks.some((c) => c.kind === 'datetime')) return FIXED_TIME;
   if (checks.some((c) => c.kind === 'url')) return 'https://example.com/webhooks';
   if (checks.some((c) => c.kind === 'email')) return 'someone@example.com';
   const min = schema.minLength ?? 0;
