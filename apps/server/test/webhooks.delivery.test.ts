@@ -105,6 +105,16 @@ describe.concurrent('webhook delivery', () => {
     expect(after.consecutive_failures).toBe(0);
   });
 
+  it('logs answers that carry NUL bytes, failed and delivered alike', async () => {
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const r = await receiver((_req, n, res) => res.writeHead(n < 2 ? 500 : 200).end(`answer\0${n}`));
+    const sub = await subscribe(key, 'annotation.created', r.url);
+    expect((await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`)).status).toBe(202);
+    await r.waitFor(2);
+    const log = (await until(() => deliveries(key, sub.id), (d) => d.length === 2)) as unknown as { status: string; response_body: string }[];
+    expect(log.map((d) => [d.status, d.response_body])).toEqual([['delivered', 'answer\uFFFD2'], ['failed', 'answer\uFFFD1']]);
+  });
+
   it('honours Retry-After on a 429', async () => {
     const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
     const r = await receiver((_req, n, res) => (n === 1 ? res.writeHead(429, { 'retry-after': '2' }).end() : res.writeHead(200).end()));

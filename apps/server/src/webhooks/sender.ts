@@ -107,7 +107,9 @@ export async function sendWebhook(opts: SendOptions): Promise<SendResult> {
         break;
       }
     }
-    return { status, headers, body: Buffer.concat(chunks).toString('utf8'), latencyMs: latency(), error: null };
+    // PostgreSQL text cannot hold NUL, and a receiver's answer may: every logged body is stored.
+    const body = Buffer.concat(chunks).toString('utf8').replaceAll('\0', '\uFFFD');
+    return { status, headers, body, latencyMs: latency(), error: null };
   } catch (err) {
     if (deadline.signal.aborted) {
       return { status: null, headers: {}, body: null, latencyMs: latency(), error: `timed out after ${opts.timeoutMs} ms` };

@@ -19,9 +19,6 @@ export interface DeliveredAttempt {
   latencyMs: number;
 }
 
-/** PostgreSQL text cannot hold NUL; a receiver's answer may. */
-const storable = (s: string | null) => (s === null || !s.includes('\0') ? s : s.replaceAll('\0', '\uFFFD'));
-
 export function createDeliveryStore(sql: Sql) {
   return {
     /**
@@ -83,7 +80,7 @@ export function createDeliveryStore(sql: Sql) {
         WITH input AS (
           SELECT * FROM unnest(
             ${ids}::text[], ${attempts.map((a) => a.attempt)}::int[], ${attempts.map((a) => a.responseCode)}::int[],
-            ${attempts.map((a) => a.latencyMs)}::int[], ${attempts.map((a) => storable(a.responseBody))}::text[]
+            ${attempts.map((a) => a.latencyMs)}::int[], ${attempts.map((a) => a.responseBody)}::text[]
           ) AS x(message_id, attempt, response_code, latency_ms, response_body)
         ), logged AS (
           INSERT INTO webhook_deliveries
