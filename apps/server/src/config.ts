@@ -36,7 +36,7 @@ const ConfigSchema = z.object({
     }),
   /** Whole-exchange deadline of one webhook attempt. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
-  /** Webhook attempts in flight at once per worker process. */
+  /** Webhook HTTP requests in flight at once per worker process (4x as many attempts claim and log around them). */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   BURST_THRESHOLD: z.coerce.number().int().min(1).default(50),
   BURST_WINDOW_SECONDS: z.coerce.number().int().min(1).default(1),
