@@ -46,7 +46,10 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
     pinoHttp({
       logger: deps.logger,
       genReqId: (req) => (req as express.Request).requestId,
-      customProps: (req) => ({ route: (req as express.Request).apiRoute?.path }),
+      // The route template goes on the completion line only, not as a child logger
+      // bound per request (each child costs its serialised bindings, level or not).
+      customSuccessObject: (req, _res, value: object) => ({ ...value, route: (req as express.Request).apiRoute?.path }),
+      customErrorObject: (req, _res, _err, value: object) => ({ ...value, route: (req as express.Request).apiRoute?.path }),
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );
