@@ -75,7 +75,7 @@ const { key } = await call('POST', `/api/v2/admin/consumers/${consumer.id}/keys`
 const bareApp = createApp({ config: { ...config, REDIS_URL: undefined }, sql, logger });
 const fixedAuth = await bareApp.services.authenticator.authenticate(`Bearer ${key}`);
 bareApp.services.authenticator.authenticate = async () => fixedAuth;
-bareApp.services.traffic.limiter.check = async () => ({ admitted: true, states: [] });
+bareApp.services.traffic.limiter.check = async () => ({ admitted: true, states: [], policyHeader: '' });
 bareApp.services.traffic.requestLog.record = () => {};
 const bareServer = await listen(bareApp.app, 0, '127.0.0.1');
 

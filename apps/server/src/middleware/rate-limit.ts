@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { ApiError } from '../errors.js';
-import { LIMIT_ERROR_CODE, rateLimitHeader, rateLimitPolicyHeader } from '../services/limits/headers.js';
+import { LIMIT_ERROR_CODE, rateLimitHeader } from '../services/limits/headers.js';
 import type { TrafficLimiter } from '../services/limits/limiter.js';
 
 const DESCRIBE = {
@@ -16,7 +16,7 @@ async function apply(limiter: TrafficLimiter, req: Request, res: Response): Prom
   res.locals.rateLimited = true;
   const decision = await limiter.check(auth.consumer);
   if (decision.states.length > 0) {
-    res.setHeader('RateLimit-Policy', decision.policyHeader ?? rateLimitPolicyHeader(decision.states));
+    res.setHeader('RateLimit-Policy', decision.policyHeader);
     res.setHeader('RateLimit', rateLimitHeader(decision.states));
   }
   const refused = decision.refusedBy;

@@ -19,21 +19,11 @@ export interface PolicyState {
  * need a structured-fields library (a test parses them with one).
  */
 export function rateLimitPolicyHeader(states: readonly PolicyState[]): string {
-  let out = '';
-  for (const { policy } of states) {
-    if (out) out += ', ';
-    out += `"${policy.name}";q=${policy.quota};w=${policy.window}`;
-  }
-  return out;
+  return states.map(({ policy }) => `"${policy.name}";q=${policy.quota};w=${policy.window}`).join(', ');
 }
 
 export function rateLimitHeader(states: readonly PolicyState[]): string {
-  let out = '';
-  for (const s of states) {
-    if (out) out += ', ';
-    out += `"${s.policy.name}";r=${Math.max(0, s.remaining)};t=${Math.max(0, s.reset)}`;
-  }
-  return out;
+  return states.map((s) => `"${s.policy.name}";r=${Math.max(0, s.remaining)};t=${Math.max(0, s.reset)}`).join(', ');
 }
 
 export const LIMIT_ERROR_CODE: Record<PolicyName, 'burst_limited' | 'rate_limited' | 'quota_exceeded'> = {

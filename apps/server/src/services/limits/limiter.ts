@@ -1,7 +1,7 @@
 import type { Config } from '../../config.js';
 import type { ConsumerRow } from '../../db/repositories/consumers.js';
 import { rateLimitPolicyHeader, type PolicyState } from './headers.js';
-import { policiesFor, secondsToUtcMidnight, type Policy } from './policy.js';
+import { policiesFor, secondsToUtcMidnight, utcDay, type Policy } from './policy.js';
 import type { Count, CounterStore } from './store.js';
 
 export interface Decision {
@@ -9,7 +9,7 @@ export interface Decision {
   /** Burst, minute and day, in that order, as the client should see them after this request. */
   states: PolicyState[];
   /** The RateLimit-Policy field value for these policies (the same on every response of a consumer). */
-  policyHeader?: string;
+  policyHeader: string;
   /** The limit that refused the request. */
   refusedBy?: PolicyState;
 }
@@ -27,8 +27,6 @@ interface Plan {
   minuteKey: string;
   dayKeyPrefix: string;
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * Burst and per-minute windows start with a consumer's first request in them and last
@@ -61,7 +59,7 @@ export function createTrafficLimiter(deps: {
 }) {
   const { store } = deps;
   // The day count each consumer's latest check saw, so /me answers without another round trip.
-  const lastDay = new Map<string, { day: number; value: number }>();
+  const lastDay = new Map<string, { day: string; value: number }>();
 
   // Consumer rows come from the auth cache and are replaced, not changed, when a consumer
   // is updated; the plan is still checked against the row's limits before use.
@@ -91,18 +89,6 @@ export function createTrafficLimiter(deps: {
     return plan;
   }
 
-  // The UTC date as text (2026-11-25), formatted again only when the day changes.
-  let lastDayNumber = Number.NaN;
-  let lastDayText = '';
-  const dayText = (day: number, t: Date): string => {
-    if (day !== lastDayNumber) {
-      lastDayText = t.toISOString().slice(0, 10);
-      lastDayNumber = day;
-    }
-    return lastDayText;
-  };
-  const dayNumberOf = (t: Date) => Math.floor(t.getTime() / DAY_MS);
-
   const state = (policy: Policy, count: Count, given: number, reset: number): PolicyState => ({
     policy,
     remaining: Math.max(0, policy.quota - (count.value - given)),
@@ -117,8 +103,8 @@ export function createTrafficLimiter(deps: {
       const t = deps.now();
       const plan = planFor(consumer);
       const [burst, minute, day] = plan.policies;
-      const today = dayNumberOf(t);
-      const kDay = plan.dayKeyPrefix + dayText(today, t);
+      const today = utcDay(t);
+      const kDay = plan.dayKeyPrefix + today;
       const toMidnight = secondsToUtcMidnight(t);
       // A little past midnight, so replicas whose clocks differ slightly still share the day's key.
       const dayTtl = toMidnight + 60;
@@ -142,13 +128,7 @@ export function createTrafficLimiter(deps: {
         ]);
       }
       const taken = refused ? 1 : 0;
-      const seen = lastDay.get(consumer.id);
-      if (seen) {
-        seen.day = today;
-        seen.value = d.value - taken;
-      } else {
-        lastDay.set(consumer.id, { day: today, value: d.value - taken });
-      }
+      lastDay.set(consumer.id, { day: today, value: d.value - taken });
       const states = [
         state(burst, b, taken, resetOf(b)),
         state(minute, m, taken, resetOf(m)),
@@ -162,10 +142,10 @@ export function createTrafficLimiter(deps: {
 
     /** Requests admitted today (UTC) for the consumer: the counter the daily quota enforces. */
     async usedToday(consumerId: string, now: Date): Promise<number> {
-      const day = dayNumberOf(now);
+      const day = utcDay(now);
       const seen = lastDay.get(consumerId);
       if (seen?.day === day) return seen.value;
-      return (await store.get(`d:${consumerId}:${dayText(day, now)}`))?.value ?? 0;
+      return (await store.get(`d:${consumerId}:${day}`))?.value ?? 0;
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../../config.js';
 import type { ConsumerRow } from '../../db/repositories/consumers.js';
+import { nextUtcMidnight } from '../../lib/time.js';
 
 export type PolicyName = 'burst' | 'minute' | 'day';
 
@@ -27,16 +28,9 @@ export function policiesFor(
   ];
 }
 
-const DAY_MS = 86_400_000;
-
 /** The UTC date a day counter belongs to, e.g. 2026-11-25. */
 export const utcDay = (now: Date): string => now.toISOString().slice(0, 10);
 
-/**
- * Seconds from `now` to the next UTC midnight, at least 1. JavaScript time has no leap
- * seconds, so every UTC day is exactly 86,400,000 ms and the remainder is the answer.
- */
-export const secondsToUtcMidnight = (now: Date): number => {
-  const ms = now.getTime();
-  return Math.max(1, Math.ceil((DAY_MS - (((ms % DAY_MS) + DAY_MS) % DAY_MS)) / 1000));
-};
+/** Seconds from `now` to the next UTC midnight, at least 1. */
+export const secondsToUtcMidnight = (now: Date): number =>
+  Math.max(1, Math.ceil((nextUtcMidnight(now).getTime() - now.getTime()) / 1000));
