@@ -74,7 +74,8 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
   if (!config.IHF_SECRET_KEY) throw new Error('IHF_SECRET_KEY is required to run the webhook worker');
   /** Requests in flight at once. */
   const concurrency = opts.concurrency ?? config.WEBHOOK_CONCURRENCY;
-  const sql = createSql(withSessionSetting(opts.databaseUrl, 'plan_cache_mode', PLAN_CACHE_MODE), {
+  const sessionUrl = withSessionSetting(opts.databaseUrl, 'plan_cache_mode', PLAN_CACHE_MODE);
+  const sql = createSql(sessionUrl, {
     max: Math.max(4, Math.ceil(concurrency / 2) + 2),
     applicationName: 'ihf-webhook-worker',
   });
@@ -82,7 +83,7 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
   // statements of one tick are pipelined on it and leave in one write, so the database is
   // woken once per tick rather than once per statement (each wake-up on a busy machine
   // can preempt this process mid-write).
-  const hotSql = createSql(withSessionSetting(opts.databaseUrl, 'plan_cache_mode', PLAN_CACHE_MODE), {
+  const hotSql = createSql(sessionUrl, {
     max: 1,
     applicationName: 'ihf-webhook-worker',
   });
