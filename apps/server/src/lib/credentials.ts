@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * Credential format: `<kind>_<8 hex key_prefix>_<43 base64url chars = 256 random bits>`.
@@ -16,8 +16,9 @@ export interface GeneratedCredential {
   keyHash: string;
 }
 
+/** One-shot crypto.hash: the cheapest SHA-256 node:crypto offers for a short string (it is on every request). */
 export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  return hash('sha256', value);
 }
 
 export function generateCredential(kind: CredentialKind): GeneratedCredential {

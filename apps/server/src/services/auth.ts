@@ -1,4 +1,3 @@
-import { hash, timingSafeEqual } from 'node:crypto';
 import type { Scope } from '@ihf/contract';
 import type { ConsumerRow } from '../db/repositories/consumers.js';
 import type { KeyRow, KeyWithConsumer } from '../db/repositories/keys.js';
@@ -66,8 +65,11 @@ export interface CredentialLookup {
  * Finds a credential by its public prefix and checks its hash in constant time. The hash
  * is compared even when the prefix is unknown, so timing says nothing about it.
  */
-export async function findCredential(lookup: CredentialLookup, raw: string): Promise<KeyWithConsumer | undefined> {
-  const parsed = parseCredential(raw);
+export async function findCredential(
+  lookup: CredentialLookup,
+  raw: string,
+  parsed = parseCredential(raw),
+): Promise<KeyWithConsumer | undefined> {
   if (!parsed) return undefined;
   const found = await lookup.lookup(parsed.keyPrefix);
   const matches = hashesEqual(sha256Hex(raw), found?.key.key_hash ?? '0'.repeat(64));
@@ -77,50 +79,26 @@ export async function findCredential(lookup: CredentialLookup, raw: string): Pro
 
 type ConsumerContext = Extract<AuthContext, { kind: 'consumer' }>;
 
-/** What authenticating with a found credential needs on every request, worked out once per cache entry. */
-interface Verified {
-  /** The stored SHA-256, as the bytes of its hex text. */
-  hashHex: Buffer;
-  context: ConsumerContext;
-}
-
-/** Compared against when the prefix is unknown, so a miss costs what a hit does. */
-const NO_HASH = Buffer.alloc(64, '0');
-
 export function createAuthenticator(deps: { lookup: CredentialLookup; adminToken: string | undefined; now: () => Date }) {
   // Auth-cache entries are replaced, never changed, when a key, consumer or manifest
-  // changes, so what is derived from one entry (its stored hash as bytes, its effective
-  // scopes, the context handed to routes) can be kept with it and dropped with it.
-  const verified = new WeakMap<KeyWithConsumer, Verified>();
-  const verifiedOf = (found: KeyWithConsumer): Verified => {
-    let v = verified.get(found);
-    if (!v) {
-      v = {
-        hashHex: Buffer.from(found.key.key_hash, 'latin1'),
-        context: { kind: 'consumer', consumer: found.consumer, key: found.key, scopes: new Set(effectiveScopes(found)) },
-      };
-      verified.set(found, v);
+  // changes, so the context derived from one (its effective scopes above all) is kept
+  // with it and dropped with it rather than rebuilt on every request.
+  const contexts = new WeakMap<KeyWithConsumer, ConsumerContext>();
+  const contextOf = (found: KeyWithConsumer): ConsumerContext => {
+    let context = contexts.get(found);
+    if (!context) {
+      context = { kind: 'consumer', consumer: found.consumer, key: found.key, scopes: new Set(effectiveScopes(found)) };
+      contexts.set(found, context);
     }
-    return v;
+    return context;
   };
 
-  /**
-   * findCredential for a credential already parsed. The one-shot crypto.hash to hex is
-   * the cheapest SHA-256 node:crypto offers for a short string (a Hash object, or a
-   * Buffer result, costs more than the hashing); the hex texts are compared in constant time.
-   */
   async function authenticateKey(raw: string, parsed: NonNullable<ReturnType<typeof parseCredential>>): Promise<AuthContext> {
-    const found = await deps.lookup.lookup(parsed.keyPrefix);
-    const v = found ? verifiedOf(found) : undefined;
-    const digest = Buffer.from(hash('sha256', raw), 'latin1');
-    const stored = v?.hashHex.length === digest.length ? v.hashHex : NO_HASH;
-    const matches = timingSafeEqual(digest, stored) && stored !== NO_HASH;
-    if (!found || !v || !matches || found.key.token_type !== parsed.kind) {
-      throw unauthenticated('Unknown API key or access token.', 'invalid_token');
-    }
+    const found = await findCredential(deps.lookup, raw, parsed);
+    if (!found) throw unauthenticated('Unknown API key or access token.', 'invalid_token');
     const problem = credentialProblem(found, deps.now());
     if (problem) throw unauthenticated(problem, 'invalid_token');
-    return v.context;
+    return contextOf(found);
   }
 
   return {
