@@ -13,24 +13,8 @@ export interface RequestLogWriterOptions {
   maxBuffered?: number;
 }
 
-/**
- * Billing periods are UTC calendar months (seed 000). The month of the previous entry is
- * kept, so a batch (nearly always within one month) makes one Date per month, not per row.
- */
-function monthStarts() {
-  let from = Number.POSITIVE_INFINITY;
-  let until = Number.NEGATIVE_INFINITY;
-  let start = new Date(0);
-  return (d: Date): Date => {
-    const t = d.getTime();
-    if (t < from || t >= until) {
-      start = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
-      from = start.getTime();
-      until = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-    }
-    return start;
-  };
-}
+/** Billing periods are UTC calendar months (seed 000). */
+const monthStart = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
 
 /**
  * Per-key usage for a batch: the latest use and the requests in the billing period it
@@ -38,7 +22,6 @@ function monthStarts() {
  */
 export function keyUsageOf(entries: readonly RequestLogEntry[]): Map<string, KeyUsage> {
   const usage = new Map<string, KeyUsage>();
-  const monthStart = monthStarts();
   for (const e of entries) {
     if (!e.api_key_id) continue;
     const period = monthStart(e.requested_at);
