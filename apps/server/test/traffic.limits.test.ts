@@ -9,7 +9,7 @@ let clock = new Date('2026-03-14T12:00:00.000Z');
 
 beforeAll(async () => {
   // A long burst window so a test's requests can never straddle two of them.
-  t = await startTestServer({ env: { BURST_THRESHOLD: '1000', BURST_WINDOW_SECONDS: '30' }, now: () => clock });
+  t = await startTestServer({ env: { BURST_THRESHOLD: '1000', BURST_WINDOW_SECONDS: '30' }, now: () => new Date(clock) });
 });
 afterAll(() => t.close());
 

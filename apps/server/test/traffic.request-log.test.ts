@@ -12,7 +12,7 @@ describe('what the log records', () => {
   // Later than the real clock: keys start their billing period at creation (database time).
   const clock = new Date('2099-05-31T23:59:59.500Z');
   beforeAll(async () => {
-    t = await startTestServer({ now: () => clock, env: { BURST_THRESHOLD: '1000' } });
+    t = await startTestServer({ now: () => new Date(clock), env: { BURST_THRESHOLD: '1000' } });
   });
   afterAll(() => t.close());
 

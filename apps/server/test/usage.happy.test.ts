@@ -5,6 +5,7 @@ import { startTestServer, type TestServer } from './harness.js';
 
 let t: TestServer;
 // Later than the real clock: keys start their billing period at creation (database time).
+// A fresh Date per call: the server keeps what now() returns (log entries wait in a buffer), and setTime below must not rewrite them.
 const clock = new Date('2099-04-10T09:15:00.000Z');
 let caller: { key: string; keyId: string; consumerId: string };
 let second: { key: string; keyId: string; consumerId: string };
@@ -18,7 +19,7 @@ interface Counts {
 }
 
 beforeAll(async () => {
-  t = await startTestServer({ now: () => clock, env: { BURST_THRESHOLD: '1000' } });
+  t = await startTestServer({ now: () => new Date(clock), env: { BURST_THRESHOLD: '1000' } });
   caller = await t.consumerWithKey(['usage:read'], { name: 'caller', quota_per_day: 7 });
   second = await t.consumerWithKey(['usage:read', 'annotations:read'], { name: 'second' });
   // 09:15 — four 200s from the caller
