@@ -57,7 +57,10 @@ describe('POST /api/v2/token', () => {
     // Stored hashed, as an oauth row whose parent is the key.
     const [row] = await t.sql`SELECT key_hash, token_type, parent_key_id FROM api_keys WHERE key_prefix = ${body.access_token.split('_')[1] as string}`;
     expect(row).toMatchObject({ token_type: 'oauth', parent_key_id: keyId });
-    expect(row!.key_hash).not.toContain(body.access_token.split('_')[2]);
+    // The secret part is all 43 characters after the prefix; base64url may contain '_' itself.
+    const tokenSecret = body.access_token.slice('ihfat_00000000_'.length);
+    expect(tokenSecret).toHaveLength(43);
+    expect(row!.key_hash).not.toContain(tokenSecret);
   });
 
   it('invalid_request when grant_type is missing or repeated', async () => {
