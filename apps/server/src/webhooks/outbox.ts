@@ -11,7 +11,7 @@ export const JOB_MAX_ATTEMPTS = 10;
  * complete) is then paid per batch, not per message. Each message is still claimed, sent
  * and logged on its own; a batch whose worker fails re-runs only its failed messages.
  */
-export const MESSAGES_PER_JOB = 8;
+export const MESSAGES_PER_JOB = 32;
 
 /** A job's payload: one attempt of one message, or a batch of them. */
 export type DeliverPayload = { m: string; a: number } | { m: string; a: number }[];
