@@ -4,7 +4,7 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/client.js';
 import type { ClaimedContext, DeliveriesRepository, MessageContext } from '../db/repositories/deliveries.js';
-import { scheduleAttempt } from './outbox.js';
+import { DELIVER_TASK, JOB_MAX_ATTEMPTS, MESSAGES_PER_JOB, scheduleAttempt } from './outbox.js';
 import { classify, retryDelaySeconds } from './retry.js';
 import type { SecretBox } from './secret-box.js';
 import { sendWebhook, type SenderAgents, type SendResult } from './sender.js';
@@ -34,10 +34,13 @@ export interface EngineOptions {
   maxRequests?: number;
   /** Attempts in flight at once (claimed, sending or being logged); unlimited when omitted. */
   maxAttempts?: number;
+  /** How long an allowed target's SSRF verdict is reused; TARGET_VERDICT_TTL_MS when omitted. */
+  verdictTtlMs?: number;
   now?: () => Date;
 }
 
-export type AttemptResult = 'skipped' | 'delivered' | 'failed' | 'gone' | 'deferred';
+/** `handed-back`: never started; queued again for whichever worker takes it next. */
+export type AttemptResult = 'skipped' | 'delivered' | 'failed' | 'gone' | 'deferred' | 'handed-back';
 
 /** What `send` answers when the claim is too old to send within its lease any more. */
 const TOO_LATE = Symbol('too late');
@@ -105,7 +108,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
   // meanwhile cannot redirect it; a refusal is not cached, so it is checked every time.
   const verdicts = new LRUCache<string, VettedTarget>({
     max: 10_000,
-    ttl: TARGET_VERDICT_TTL_MS,
+    ttl: opts.verdictTtlMs ?? TARGET_VERDICT_TTL_MS,
     fetchMethod: (url) => vetTarget(url, { allowPrivate: opts.allowPrivateTargets, lookup: opts.lookup }),
   });
 
@@ -140,7 +143,10 @@ export function createDeliveryEngine(opts: EngineOptions) {
 
   // Attempts wait here before they claim anything: a batch job's messages queue up
   // without holding claims (whose leases would run) while they wait.
-  const attempts = pLimit({ concurrency: opts.maxAttempts ?? Number.POSITIVE_INFINITY, rejectOnClear: true });
+  const attempts = pLimit(opts.maxAttempts ?? Number.POSITIVE_INFINITY);
+  /** Attempts waiting for a slot, so that a stopping worker can hand them back. */
+  const waiting = new Set<Waiting>();
+  let handingBack = false;
 
   async function attemptNow(messageId: string, attempt: number): Promise<AttemptResult> {
     const claimAskedAt = performance.now();
@@ -219,15 +225,69 @@ export function createDeliveryEngine(opts: EngineOptions) {
     return outcome.kind;
   }
 
+  async function handBack(): Promise<number> {
+    handingBack = true;
+    attempts.clearQueue();
+    const entries = [...waiting];
+    waiting.clear();
+    if (entries.length === 0) return 0;
+    try {
+      await requeueNow(opts.sql, entries);
+    } catch (err) {
+      // Not queued again: failing them lets graphile-worker retry their job (after its backoff).
+      for (const e of entries) e.reject(err);
+      throw err;
+    }
+    for (const e of entries) e.resolve('handed-back');
+    return entries.length;
+  }
+
   return {
     /** One attempt of one message; waits for a free attempt slot first. */
     deliver(messageId: string, attempt: number): Promise<AttemptResult> {
-      return attempts(attemptNow, messageId, attempt);
+      return new Promise<AttemptResult>((resolve, reject) => {
+        const entry: Waiting = { messageId, attempt, resolve, reject };
+        waiting.add(entry);
+        attempts(async () => {
+          if (!waiting.delete(entry)) return; // handed back while it waited
+          const run = attemptNow(messageId, attempt);
+          resolve(run);
+          await run;
+        }).catch(() => {}); // its failure reaches the caller through `run`
+        if (handingBack) void handBack().catch(() => {}); // started by a job that began as the worker stopped
+      });
     },
-    /** Attempts still waiting for a slot give up (rejecting), so a stopping worker can finish quickly. */
-    dropWaiting(): void {
-      attempts.clearQueue();
-    },
+    /**
+     * For a stopping worker: attempts still waiting for a slot are queued again, runnable at
+     * once, and answer 'handed-back', so their jobs complete as soon as the attempts in
+     * flight do, and another worker takes them over without graphile-worker's failure
+     * backoff. So are attempts that arrive from here on. Answers how many were handed back.
+     */
+    handBack,
   };
+}
+
+interface Waiting {
+  messageId: string;
+  attempt: number;
+  resolve: (result: AttemptResult | Promise<AttemptResult>) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Queues the attempts again as batch jobs, like a fan-out's, in one statement. Not as
+ * keyed jobs (scheduleAttempt): the key is the message id, and if this attempt is a stale
+ * copy (its batch also re-ran after a worker died), adding it under the key would replace
+ * the message's next attempt already scheduled there, and lose it. An unkeyed stale copy
+ * is harmless: its claim is refused.
+ */
+async function requeueNow(sql: Sql, entries: readonly Waiting[]): Promise<void> {
+  await sql`
+    SELECT graphile_worker.add_job(${DELIVER_TASK}, batch.payload, max_attempts => ${JOB_MAX_ATTEMPTS})
+    FROM (
+      SELECT json_agg(json_build_object('m', x.m, 'a', x.a) ORDER BY x.i) AS payload
+      FROM unnest(${entries.map((e) => e.messageId)}::text[], ${entries.map((e) => e.attempt)}::int[]) WITH ORDINALITY AS x(m, a, i)
+      GROUP BY (x.i - 1) / ${MESSAGES_PER_JOB}
+    ) batch`;
 }
 export type DeliveryEngine = ReturnType<typeof createDeliveryEngine>;

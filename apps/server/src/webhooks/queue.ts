@@ -68,9 +68,12 @@ export async function startQueueRunner(opts: QueueRunnerOptions): Promise<{ runn
     pollInterval: opts.pollIntervalMs ?? 1000,
     logger: graphileLogger(opts.logger),
     events,
-    // A local queue fetches (and locks) jobs in batches, and completions are batched:
-    // two round trips per job fewer. A killed worker's locks are released by our sweeper.
-    preset: { worker: { localQueue: { size: opts.concurrency + 1 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+    // Completions are batched (one round trip per job fewer). No local queue: released
+    // while it holds fetched jobs (always, under load), graphile-worker 0.17.3 throws
+    // ("Cannot background something when the queue is already released"), fails its
+    // graceful shutdown and logs errors on every normal stop; with batch jobs of
+    // MESSAGES_PER_JOB messages, its batched fetches saved little anyway.
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
     taskList: Object.fromEntries(
       Object.entries(opts.tasks).map(([name, fn]) => [name, async (payload: unknown) => fn(payload)]),
     ),

@@ -151,11 +151,17 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
       stopped ??= (async () => {
         clearInterval(timer);
         clearInterval(purge);
+        // No new jobs start; attempts in flight finish and are logged; those not started
+        // yet go back to the queue runnable at once, so their jobs complete with the
+        // attempts in flight and another worker takes them over without delay.
         // Bounded: if the database is already gone (e.g. an embedded one stopped first),
         // in-flight jobs stay locked for the sweeper rather than holding up the exit.
-        // Attempts of batch jobs not started yet are dropped (graphile-worker re-queues them).
         const stopping = runner.stop();
-        engine.dropWaiting();
+        const handedBack = await engine.handBack().catch((err: unknown) => {
+          logger.error({ err }, 'could not hand waiting webhook attempts back to the queue; their jobs retry after a backoff');
+          return 0;
+        });
+        if (handedBack > 0) logger.info({ handedBack }, 'webhook attempts not started yet handed back to the queue');
         await Promise.race([stopping, new Promise((r) => setTimeout(r, STOP_TIMEOUT_MS).unref())]);
         await Promise.race([pool.end(), new Promise((r) => setTimeout(r, 1000).unref())]);
         agents.destroy();
