@@ -32,7 +32,8 @@ export function webhookBody(topic: EventTopic, timestamp: string, data: unknown)
 }
 
 /**
- * Fans events out to every live subscription of the topic, inside the caller's
+ * Fans events out to every recipient of the topic (a live subscription of an active
+ * consumer allowed the topic: the webhook_recipients view), inside the caller's
  * transaction: the event rows, one message per subscription and one graphile-worker
  * job per message commit (or roll back) together with the record. Set-wise, so a
  * batch of 1,000 events costs a handful of statements. Returns the messages queued.
@@ -43,8 +44,7 @@ export async function enqueueEvents(
   itemsOrBuild: readonly OutboxItem[] | (() => readonly OutboxItem[]),
 ): Promise<number> {
   const [has] = await tx<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM webhook_subscriptions
-    WHERE event_type = ${topic} AND is_active AND disabled_at IS NULL AND deleted_at IS NULL`;
+    SELECT count(*)::int AS n FROM webhook_recipients WHERE event_type = ${topic}`;
   if (!has || has.n === 0) return 0;
   // Bodies are only built once someone wants them: batch ingest with no subscriber skips it.
   const items = typeof itemsOrBuild === 'function' ? itemsOrBuild() : itemsOrBuild;
@@ -59,8 +59,8 @@ export async function enqueueEvents(
     ), msgs AS (
       INSERT INTO webhook_messages (id, webhook_event_id, webhook_subscription_id, next_attempt_at)
       SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), ev.id, s.id, now()
-      FROM ev CROSS JOIN webhook_subscriptions s
-      WHERE s.event_type = ${topic} AND s.is_active AND s.disabled_at IS NULL AND s.deleted_at IS NULL
+      FROM ev CROSS JOIN webhook_recipients s
+      WHERE s.event_type = ${topic}
       RETURNING id
     ), batches AS (
       SELECT json_agg(json_build_object('m', id, 'a', 1)) AS payload

@@ -39,7 +39,7 @@ export function createDeliveryStore(sql: Sql) {
             EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.webhook_message_id = m.id AND d.attempt = r.attempt) AS attempt_logged,
             e.event_type, e.body,
             s.id AS subscription_id, s.target_url, s.secret, s.previous_secret, s.previous_secret_expires_at,
-            (s.is_active AND s.disabled_at IS NULL AND s.deleted_at IS NULL) AS deliverable, s.consecutive_failures
+            EXISTS (SELECT 1 FROM webhook_recipients w WHERE w.id = s.id) AS deliverable, s.consecutive_failures
           FROM req r
           JOIN webhook_messages m ON m.id = r.message_id
           JOIN webhook_events e ON e.id = m.webhook_event_id
