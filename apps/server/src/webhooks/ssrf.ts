@@ -24,6 +24,14 @@ export class UnsafeTargetError extends Error {
 
 /** ipaddr.js range names that are public unicast; everything else is refused. */
 const PUBLIC_RANGES = new Set(['unicast']);
+/**
+ * RFC 6761 §6.3: localhost names (localhost, *.localhost, with or without the root dot)
+ * are loopback whatever a resolver says, and resolvers differ (glibc sends `localhost.`
+ * and `a.localhost` to DNS), so they are refused without a lookup.
+ */
+const LOCALHOST_NAME = /(^|\.)localhost\.?$/i;
+/** IANA allocates global unicast IPv6 from 2000::/3 only (RFC 4291 §2.4, IANA IPv6 address space). */
+const GLOBAL_UNICAST_V6: [ipaddr.IPv6, number] = [ipaddr.IPv6.parse('2000::'), 3];
 
 /**
  * Why an address may not be a webhook target, or null when it may. IPv4-mapped and
@@ -42,15 +50,15 @@ export function refusalFor(address: string): string | null {
     if (v6.isIPv4MappedAddress()) return `IPv4-mapped address ${address}`;
     const range = v6.range();
     if (!PUBLIC_RANGES.has(range)) return `${range} address ${address}`;
-    // Deprecated site-local fec0::/10 still routes privately on some networks.
-    if (v6.match(ipaddr.IPv6.parse('fec0::'), 10)) return `site-local address ${address}`;
+    // ipaddr.js calls every address it has no name for "unicast", including the deprecated
+    // IPv4-compatible ::/96 (WHATWG URL writes [::127.0.0.1] as [::7f00:1]) and the rest of
+    // the unallocated space outside 2000::/3, none of which is globally routable.
+    if (!v6.match(GLOBAL_UNICAST_V6)) return `non-global IPv6 address ${address}`;
     return null;
   }
   const v4 = parsed as ipaddr.IPv4;
   const range = v4.range();
   if (!PUBLIC_RANGES.has(range)) return `${range} address ${address}`;
-  // ipaddr.js calls 0.0.0.0/8 "unspecified" only for 0.0.0.0; the whole block is "this network".
-  if (v4.octets[0] === 0) return `this-network address ${address}`;
   return null;
 }
 
@@ -82,6 +90,9 @@ export async function vetTarget(
     const v4 = ipaddr.IPv4.parse(host);
     addresses = [{ address: v4.toString(), family: 4 }];
   } else {
+    if (!opts.allowPrivate && LOCALHOST_NAME.test(host)) {
+      throw new UnsafeTargetError(`target ${host} is refused: a localhost name is loopback`, 'address');
+    }
     try {
       addresses = await (opts.lookup ?? systemLookup)(host);
     } catch (err) {
