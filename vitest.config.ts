@@ -14,7 +14,8 @@ export default defineConfig({
         },
       },
       {
-        // Run only inside a loopback-only network namespace (scripts/test.mjs). No database.
+        // Run only inside a loopback-only network namespace (scripts/test.mjs); a test that needs
+        // a database starts an embedded PostgreSQL on the namespace's loopback.
         test: {
           name: 'netns',
           include: ['**/*.netns.test.ts'],
