@@ -147,6 +147,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
   /** Attempts waiting for a slot, so that a stopping worker can hand them back. */
   const waiting = new Set<Waiting>();
   let handingBack = false;
+  let handBackQueued = false;
 
   async function attemptNow(messageId: string, attempt: number): Promise<AttemptResult> {
     const claimAskedAt = performance.now();
@@ -249,12 +250,20 @@ export function createDeliveryEngine(opts: EngineOptions) {
         const entry: Waiting = { messageId, attempt, resolve, reject };
         waiting.add(entry);
         attempts(async () => {
-          if (!waiting.delete(entry)) return; // handed back while it waited
+          // Not started once the worker is stopping: left for the hand-back, or already handed back.
+          if (handingBack || !waiting.delete(entry)) return;
           const run = attemptNow(messageId, attempt);
           resolve(run);
           await run;
         }).catch(() => {}); // its failure reaches the caller through `run`
-        if (handingBack) void handBack().catch(() => {}); // started by a job that began as the worker stopped
+        // A job that began as the worker stopped: its attempts (all queued in this tick) go back together.
+        if (handingBack && !handBackQueued) {
+          handBackQueued = true;
+          queueMicrotask(() => {
+            handBackQueued = false;
+            void handBack().catch(() => {}); // on failure its attempts reject: graphile-worker retries the job
+          });
+        }
       });
     },
     /**

@@ -106,7 +106,7 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
   });
 
   let poolLocked: Promise<unknown> = Promise.resolve();
-  const { runner, pool } = await startQueueRunner({
+  const queue = await startQueueRunner({
     databaseUrl: opts.databaseUrl,
     concurrency: concurrency * ATTEMPTS_PER_REQUEST_SLOT,
     pollIntervalMs: opts.pollIntervalMs,
@@ -151,19 +151,21 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
       stopped ??= (async () => {
         clearInterval(timer);
         clearInterval(purge);
-        // No new jobs start; attempts in flight finish and are logged; those not started
-        // yet go back to the queue runnable at once, so their jobs complete with the
-        // attempts in flight and another worker takes them over without delay.
+        // Attempts in flight finish and are logged; those not started yet (and those of
+        // jobs that start from now on) go back to the queue runnable at once, so their jobs
+        // complete with the attempts in flight and another worker takes them over without
+        // delay; no new job is taken once the queue runner stops.
         // Bounded: if the database is already gone (e.g. an embedded one stopped first),
         // in-flight jobs stay locked for the sweeper rather than holding up the exit.
-        const stopping = runner.stop();
-        const handedBack = await engine.handBack().catch((err: unknown) => {
+        const handingBack = engine.handBack().catch((err: unknown) => {
           logger.error({ err }, 'could not hand waiting webhook attempts back to the queue; their jobs retry after a backoff');
           return 0;
         });
+        const stopping = queue.stop();
+        const handedBack = await handingBack;
         if (handedBack > 0) logger.info({ handedBack }, 'webhook attempts not started yet handed back to the queue');
         await Promise.race([stopping, new Promise((r) => setTimeout(r, STOP_TIMEOUT_MS).unref())]);
-        await Promise.race([pool.end(), new Promise((r) => setTimeout(r, 1000).unref())]);
+        await Promise.race([queue.pool.end(), new Promise((r) => setTimeout(r, 1000).unref())]);
         agents.destroy();
         lockConn.release();
         await sql.end({ timeout: 2 });
