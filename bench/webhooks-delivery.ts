@@ -29,8 +29,8 @@ import { startReceiver, type Receiver } from './lib/receiver-process.js';
 import { benchEnv, events, percentile } from './lib/webhooks-db.js';
 
 const C = 16;
-const N = 2000;
-const BARE_N = 3000;
+const N = 5000;
+const BARE_N = 7500;
 const ROUNDS = 5;
 const WARM_UP_ROUNDS = 2;
 const LATENCY_SAMPLES = 100;

@@ -83,7 +83,13 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
   // statements of one tick are pipelined on it and leave in one write, so the database is
   // woken once per tick rather than once per statement (each wake-up on a busy machine
   // can preempt this process mid-write).
-  const hotSql = createSql(sessionUrl, {
+  // Its commits do not wait for the WAL flush (synchronous_commit=off): a claim or a logged
+  // success then costs no disk wait on the hot path. At-least-once still holds: only a
+  // PostgreSQL crash can lose such a commit, and only one not yet followed by a synchronous
+  // one (each flush covers all WAL before it, e.g. the job's completion, which comes after
+  // its attempt is logged). A lost claim or success leaves its message pending with its job
+  // still queued, so the attempt is sent again: a duplicate, never a loss.
+  const hotSql = createSql(withSessionSetting(sessionUrl, 'synchronous_commit', 'off'), {
     max: 1,
     applicationName: 'ihf-webhook-worker',
   });
