@@ -2,6 +2,7 @@
 // start-up, shutdown and crash behaviour.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { TestServer } from './harness.js';
 
 const serverDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -56,4 +57,20 @@ export function spawnServer(env: Record<string, string>): ServerProcess {
       });
     },
   };
+}
+
+/**
+ * The server entry as a webhook worker (IHF_ROLE=worker) or a whole server on a test
+ * server's database, with its secrets and private (loopback) targets allowed; `env` adds
+ * to or overrides that.
+ */
+export function spawnOnTestDatabase(t: Pick<TestServer, 'db' | 'config' | 'adminToken'>, env: Record<string, string>): ServerProcess {
+  return spawnServer({
+    IHF_ROLE: 'worker',
+    DATABASE_URL: t.db.url,
+    IHF_SECRET_KEY: t.config.IHF_SECRET_KEY!,
+    IHF_ADMIN_TOKEN: t.adminToken,
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+    ...env,
+  });
 }

@@ -3,7 +3,7 @@
 // still reach the receiver at least once. Two live workers must never send one attempt twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './harness.js';
-import { spawnServer, type ServerProcess } from './process.js';
+import { spawnOnTestDatabase, type ServerProcess } from './process.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';
 
 /** Subscribing to a topic needs the read scope of its records. */
@@ -25,12 +25,7 @@ afterAll(async () => {
 });
 
 async function worker(): Promise<ServerProcess> {
-  const p = spawnServer({
-    IHF_ROLE: 'worker',
-    DATABASE_URL: t.db.url,
-    IHF_SECRET_KEY: t.config.IHF_SECRET_KEY!,
-    IHF_ADMIN_TOKEN: t.adminToken,
-    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+  const p = spawnOnTestDatabase(t, {
     WEBHOOK_TIMEOUT_MS: '1000',
     WEBHOOK_RETRY_SCHEDULE: '0,0.5,0.5,1,1,2,2,5',
     WEBHOOK_CONCURRENCY: '16',

@@ -14,7 +14,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTEMPTS_PER_REQUEST_SLOT } from '../src/webhooks/worker.js';
 import { startTestServer, type TestServer } from './harness.js';
-import { spawnServer, type ServerProcess } from './process.js';
+import { spawnOnTestDatabase, type ServerProcess } from './process.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';
 
 const CONCURRENCY = 8;
@@ -57,12 +57,8 @@ afterAll(async () => {
 });
 
 function spawn(role: 'worker' | 'server'): ServerProcess {
-  const p = spawnServer({
+  const p = spawnOnTestDatabase(t, {
     IHF_ROLE: role,
-    DATABASE_URL: t.db.url,
-    IHF_SECRET_KEY: t.config.IHF_SECRET_KEY!,
-    IHF_ADMIN_TOKEN: t.adminToken,
-    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
     WEBHOOK_TIMEOUT_MS: '1000',
     WEBHOOK_RETRY_SCHEDULE: '0,0.5,0.5,1,1,2,2,5',
     WEBHOOK_CONCURRENCY: String(CONCURRENCY),

@@ -5,7 +5,7 @@
 // delivers the rest, each message exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './harness.js';
-import { spawnServer, type ServerProcess } from './process.js';
+import { spawnOnTestDatabase, type ServerProcess } from './process.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';
 
 const EVENTS = 1000;
@@ -27,12 +27,7 @@ afterAll(async () => {
 });
 
 async function worker(): Promise<ServerProcess> {
-  const p = spawnServer({
-    IHF_ROLE: 'worker',
-    DATABASE_URL: t.db.url,
-    IHF_SECRET_KEY: t.config.IHF_SECRET_KEY!,
-    IHF_ADMIN_TOKEN: t.adminToken,
-    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+  const p = spawnOnTestDatabase(t, {
     WEBHOOK_TIMEOUT_MS: '2000',
     WEBHOOK_RETRY_SCHEDULE: '0,1,1',
     WEBHOOK_CONCURRENCY: '4',
