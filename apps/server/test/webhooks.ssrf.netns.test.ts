@@ -2,10 +2,11 @@
 // sender are tested as units, fed an injected DNS lookup and loopback receivers; the API
 // and the worker are tested against an embedded PostgreSQL started on this namespace's
 // loopback (the netns project has no shared database).
+import { lookup as systemLookup } from 'node:dns/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSql } from '../src/db/client.js';
@@ -399,6 +400,23 @@ describe('SSRF guard through the API and the worker', () => {
     const res = await server.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'annotation.created', target_url: withPort(raw, listener.port) });
     expect(res.status).toBe(422);
     expect((await readProblem(res)).errors).toEqual([expect.objectContaining({ pointer: '/target_url', code: 'unsafe_target_credentials' })]);
+  });
+
+  it('answers 422 to a host name that the system resolver maps to loopback (the machine name, from /etc/hosts)', async (ctx) => {
+    // The API's own resolver, no injected lookup: the name never reaches DNS (the hosts file answers).
+    const name = hostname();
+    const answers = await systemLookup(name, { all: true }).catch(() => []);
+    if (answers.length === 0 || !answers.every((a) => refusalFor(a.address)?.startsWith('loopback'))) {
+      ctx.skip(); // a machine whose name does not resolve to loopback: nothing to show here
+      return;
+    }
+    const { key, consumerId } = await server.consumerWithKey([...SUBSCRIBER_SCOPES]);
+    const res = await server.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'annotation.created', target_url: `http://${name}:${listener.port}/hook` });
+    expect(res.status).toBe(422);
+    expect((await readProblem(res)).errors).toEqual([expect.objectContaining({ pointer: '/target_url', code: 'unsafe_target_address' })]);
+    const [row] = await server.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM webhook_subscriptions WHERE api_consumer_id = ${consumerId}`;
+    expect(row!.n).toBe(0);
+    expect(listener.connections()).toBe(0);
   });
 
   it('answers 422 to an update that points a subscription at a disguised private address', async () => {
