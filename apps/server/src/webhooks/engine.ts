@@ -4,7 +4,7 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/client.js';
 import type { ClaimedContext, DeliveriesRepository, MessageContext } from '../db/repositories/deliveries.js';
-import { DELIVER_TASK, JOB_MAX_ATTEMPTS, MESSAGES_PER_JOB, scheduleAttempt } from './outbox.js';
+import { enqueueAttempts, scheduleAttempt } from './outbox.js';
 import { classify, retryDelaySeconds } from './retry.js';
 import type { SecretBox } from './secret-box.js';
 import { sendWebhook, type SenderAgents, type SendResult } from './sender.js';
@@ -233,7 +233,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
     waiting.clear();
     if (entries.length === 0) return 0;
     try {
-      await requeueNow(opts.sql, entries);
+      await enqueueAttempts(opts.sql, entries);
     } catch (err) {
       // Not queued again: failing them lets graphile-worker retry their job (after its backoff).
       for (const e of entries) e.reject(err);
@@ -283,20 +283,4 @@ interface Waiting {
   reject: (err: unknown) => void;
 }
 
-/**
- * Queues the attempts again as batch jobs, like a fan-out's, in one statement. Not as
- * keyed jobs (scheduleAttempt): the key is the message id, and if this attempt is a stale
- * copy (its batch also re-ran after a worker died), adding it under the key would replace
- * the message's next attempt already scheduled there, and lose it. An unkeyed stale copy
- * is harmless: its claim is refused.
- */
-async function requeueNow(sql: Sql, entries: readonly Waiting[]): Promise<void> {
-  await sql`
-    SELECT graphile_worker.add_job(${DELIVER_TASK}, batch.payload, max_attempts => ${JOB_MAX_ATTEMPTS})
-    FROM (
-      SELECT json_agg(json_build_object('m', x.m, 'a', x.a) ORDER BY x.i) AS payload
-      FROM unnest(${entries.map((e) => e.messageId)}::text[], ${entries.map((e) => e.attempt)}::int[]) WITH ORDINALITY AS x(m, a, i)
-      GROUP BY (x.i - 1) / ${MESSAGES_PER_JOB}
-    ) batch`;
-}
 export type DeliveryEngine = ReturnType<typeof createDeliveryEngine>;

@@ -82,6 +82,24 @@ export async function scheduleAttempt(tx: Db, messageId: string, attempt: number
     )`;
 }
 
+/**
+ * Queues attempts runnable at once as batch jobs, like a fan-out's, in one statement (a
+ * stopping worker hands back the attempts it has not started). Not as keyed jobs
+ * (scheduleAttempt): the key is the message id, and if an attempt is a stale copy (its
+ * batch also re-ran after a worker died), adding it under the key would replace the
+ * message's next attempt already scheduled there, and lose it. An unkeyed stale copy is
+ * harmless: its claim is refused.
+ */
+export async function enqueueAttempts(tx: Db, attempts: readonly { messageId: string; attempt: number }[]): Promise<void> {
+  await tx`
+    SELECT graphile_worker.add_job(${DELIVER_TASK}, batch.payload, max_attempts => ${JOB_MAX_ATTEMPTS})
+    FROM (
+      SELECT json_agg(json_build_object('m', x.m, 'a', x.a) ORDER BY x.i) AS payload
+      FROM unnest(${attempts.map((a) => a.messageId)}::text[], ${attempts.map((a) => a.attempt)}::int[]) WITH ORDINALITY AS x(m, a, i)
+      GROUP BY (x.i - 1) / ${MESSAGES_PER_JOB}
+    ) batch`;
+}
+
 /** A one-off event to one subscription (test events, redelivery of a sample). */
 export async function enqueueSingle(
   tx: Db,
