@@ -115,4 +115,36 @@ describe('schema: seed 004 kept', () => {
     const [spare] = await db.sql<{ id: string }[]>`INSERT INTO api_consumers (name) VALUES ('spare') RETURNING id`;
     await db.sql`DELETE FROM api_consumers WHERE id = ${spare!.id}`;
   });
+
+  it('checks webhook_deliveries references set-wise, as foreign keys would', async () => {
+    const [c] = await db.sql<{ id: string }[]>`INSERT INTO api_consumers (name) VALUES ('log-refs') RETURNING id`;
+    const subscription = async () => {
+      const [s] = await db.sql<{ id: string }[]>`
+        INSERT INTO webhook_subscriptions (api_consumer_id, event_type, target_url, secret)
+        VALUES (${c!.id}, 'annotation.created', 'https://example.test/hook', 'enc') RETURNING id`;
+      return s!.id;
+    };
+    const sub = await subscription();
+    const [e] = await db.sql<{ id: string }[]>`
+      INSERT INTO webhook_events (id, event_type, body) VALUES (gen_random_uuid(), 'annotation.created', '{}') RETURNING id`;
+    await db.sql`INSERT INTO webhook_messages (id, webhook_event_id, webhook_subscription_id) VALUES ('msg_refs', ${e!.id}, ${sub})`;
+    const log = (subscriptionIds: string[], messageIds: (string | null)[]) => db.sql`
+      INSERT INTO webhook_deliveries (webhook_subscription_id, webhook_message_id, attempt, payload, status)
+      SELECT s, m, row_number() OVER (), '{}', 'delivered'
+      FROM unnest(${subscriptionIds}::uuid[], ${messageIds}::text[]) AS x(s, m)`;
+    await log([sub, sub], ['msg_refs', null]);
+    // One bad row fails the whole statement, under the constraint name a foreign key would carry.
+    const unknownSubscription = await log([sub, '00000000-0000-4000-8000-000000000000'], [null, null]).catch((err: unknown) => err);
+    expect(unknownSubscription).toMatchObject({ code: '23503', constraint_name: 'webhook_deliveries_webhook_subscription_id_fkey' });
+    const unknownMessage = await log([sub], ['msg_nowhere']).catch((err: unknown) => err);
+    expect(unknownMessage).toMatchObject({ code: '23503', constraint_name: 'webhook_deliveries_webhook_message_id_fkey' });
+    const [kept] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM webhook_deliveries WHERE webhook_subscription_id = ${sub}`;
+    expect(kept!.n).toBe(2);
+    // The referenced rows can be neither deleted nor re-keyed while referenced; unreferenced ones can.
+    await expect(db.sql`DELETE FROM webhook_subscriptions WHERE id = ${sub}`).rejects.toMatchObject({ code: '23503' });
+    await expect(db.sql`UPDATE webhook_messages SET id = 'msg_other' WHERE id = 'msg_refs'`).rejects.toMatchObject({ code: '23503' });
+    await db.sql`UPDATE webhook_messages SET state = 'delivered' WHERE id = 'msg_refs'`;
+    const unused = await subscription();
+    await db.sql`DELETE FROM webhook_subscriptions WHERE id = ${unused}`;
+  });
 });

@@ -32,7 +32,12 @@ export interface EngineOptions {
    * receivers' connections busy while the database work of others goes on.
    */
   maxRequests?: number;
-  /** Attempts in flight at once (claimed, sending or being logged); unlimited when omitted. */
+  /**
+   * Attempts being claimed or sent at once; unlimited when omitted. A delivered attempt
+   * frees its slot as soon as its answer is in, while its success waits for the next
+   * batched log, up to as many such attempts again: at most twice this many attempts are
+   * ever between their claim and its commit (what one crash can send twice).
+   */
   maxAttempts?: number;
   /** How long an allowed target's SSRF verdict is reused; TARGET_VERDICT_TTL_MS when omitted. */
   verdictTtlMs?: number;
@@ -144,12 +149,19 @@ export function createDeliveryEngine(opts: EngineOptions) {
   // Attempts wait here before they claim anything: a batch job's messages queue up
   // without holding claims (whose leases would run) while they wait.
   const attempts = pLimit(opts.maxAttempts ?? Number.POSITIVE_INFINITY);
+  /** Delivered attempts that gave up their slot and wait for their success to be logged. */
+  let unlogged = 0;
   /** Attempts waiting for a slot, so that a stopping worker can hand them back. */
   const waiting = new Set<Waiting>();
   let handingBack = false;
   let handBackQueued = false;
 
-  async function attemptNow(messageId: string, attempt: number): Promise<AttemptResult> {
+  /** A delivered attempt whose success is still to be logged (by the next batched statement). */
+  interface Logging {
+    logged: Promise<AttemptResult>;
+  }
+
+  async function attemptNow(messageId: string, attempt: number): Promise<AttemptResult | Logging> {
     const claimAskedAt = performance.now();
     const ctx = await claims.load({ messageId, attempt });
     if (!ctx || ctx.state !== 'pending' || ctx.attempt_logged || ctx.attempts > attempt) return 'skipped';
@@ -179,7 +191,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
     const nextAt = delay === null ? null : new Date(now().getTime() + delay * 1000);
 
     if (outcome.kind === 'delivered') {
-      await successes.load({
+      const logged = successes.load({
         messageId,
         subscriptionId: ctx.subscription_id,
         attempt,
@@ -187,7 +199,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
         responseBody: result.body,
         latencyMs: result.latencyMs,
       });
-      return 'delivered';
+      return { logged: logged.then(() => 'delivered') };
     }
     const attemptRecord = {
       messageId,
@@ -253,8 +265,14 @@ export function createDeliveryEngine(opts: EngineOptions) {
           // Not started once the worker is stopping: left for the hand-back, or already handed back.
           if (handingBack || !waiting.delete(entry)) return;
           const run = attemptNow(messageId, attempt);
-          resolve(run);
-          await run;
+          resolve(run.then((r) => (typeof r === 'string' ? r : r.logged)));
+          const r = await run;
+          if (typeof r === 'string') return;
+          // Delivered: the slot goes to the next attempt while the success waits for its
+          // batched log, unless as many successes are waiting already (the bound above).
+          unlogged++;
+          const logged = r.logged.finally(() => unlogged--);
+          if (unlogged > (opts.maxAttempts ?? Number.POSITIVE_INFINITY)) await logged;
         }).catch(() => {}); // its failure reaches the caller through `run`
         // A job that began as the worker stopped: its attempts (all queued in this tick) go back together.
         if (handingBack && !handBackQueued) {

@@ -10,8 +10,10 @@ export const JOB_MAX_ATTEMPTS = 10;
  * payload) of up to this many messages: the queue's own work (insert, fetch and lock,
  * complete) is then paid per batch, not per message. Each message is still claimed, sent
  * and logged on its own; a batch whose worker fails re-runs only its failed messages.
+ * Measured in alternating drains of 5,000 deliveries: 100 rather than 32 took the queue's
+ * PostgreSQL time from ~30 to ~13 us a delivery and the rate up by about a fifth.
  */
-export const MESSAGES_PER_JOB = 32;
+export const MESSAGES_PER_JOB = 100;
 
 /** A job's payload: one attempt of one message, or a batch of them. */
 export type DeliverPayload = { m: string; a: number } | { m: string; a: number }[];

@@ -19,6 +19,7 @@ export interface DeliveredAttempt {
   latencyMs: number;
 }
 
+export const EXP_COUNTS = { claims: 0, claimRows: 0, logs: 0, logRows: 0 };
 export function createDeliveryStore(sql: Sql) {
   return {
     /**
@@ -30,13 +31,14 @@ export function createDeliveryStore(sql: Sql) {
       requests: readonly { messageId: string; attempt: number }[],
       leaseSeconds: number,
     ): Promise<(ClaimedContext | undefined)[]> {
+      EXP_COUNTS.claims++; EXP_COUNTS.claimRows += requests.length;
       const rows = await sql<ClaimedContext[]>`
         WITH req AS (
           SELECT * FROM unnest(${requests.map((r) => r.messageId)}::text[], ${requests.map((r) => r.attempt)}::int[])
             AS r(message_id, attempt)
         ), ctx AS (
           SELECT r.attempt AS requested_attempt, m.id AS message_id, m.state, m.attempts, m.last_attempt_at AS claimed_at,
-            EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.webhook_message_id = m.id AND d.attempt = r.attempt) AS attempt_logged,
+            m.logged_attempts >= r.attempt AS attempt_logged,
             e.event_type, e.body,
             s.id AS subscription_id, s.target_url, s.secret, s.previous_secret, s.previous_secret_expires_at,
             EXISTS (SELECT 1 FROM webhook_recipients w WHERE w.id = s.id) AS deliverable, s.consecutive_failures
@@ -74,6 +76,7 @@ export function createDeliveryStore(sql: Sql) {
      * stored body, read here rather than sent back from the worker.
      */
     async recordSuccesses(attempts: readonly DeliveredAttempt[]): Promise<void> {
+      EXP_COUNTS.logs++; EXP_COUNTS.logRows += attempts.length;
       const ids = attempts.map((a) => a.messageId);
       const subscriptions = [...new Set(attempts.map((a) => a.subscriptionId))];
       await sql`
@@ -93,8 +96,8 @@ export function createDeliveryStore(sql: Sql) {
           JOIN webhook_events e ON e.id = m.webhook_event_id
           RETURNING 1
         ), message AS (
-          UPDATE webhook_messages m SET state = 'delivered', next_attempt_at = NULL
-          WHERE m.id = ANY(${ids}::text[]) RETURNING 1
+          UPDATE webhook_messages m SET state = 'delivered', next_attempt_at = NULL, logged_attempts = x.attempt
+          FROM input x WHERE m.id = x.message_id RETURNING 1
         ), healthy AS (
           UPDATE webhook_subscriptions s SET consecutive_failures = 0
           WHERE s.id = ANY(${subscriptions}::uuid[]) AND s.consecutive_failures > 0 RETURNING 1

@@ -89,7 +89,7 @@ export function createDeliveriesRepository(sql: Sql) {
         VALUES (${a.subscriptionId}, ${a.body}::text::jsonb, ${a.status}, ${a.responseCode}, ${a.latencyMs}, ${a.error},
           ${a.messageId}, ${a.attempt}, ${a.eventType}, ${a.responseBody})`;
       await db`
-        UPDATE webhook_messages SET state = ${messageState}, next_attempt_at = ${nextAttemptAt}
+        UPDATE webhook_messages SET state = ${messageState}, next_attempt_at = ${nextAttemptAt}, logged_attempts = ${a.attempt}
         WHERE id = ${a.messageId}`;
     },
 
