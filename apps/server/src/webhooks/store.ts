@@ -19,7 +19,6 @@ export interface DeliveredAttempt {
   latencyMs: number;
 }
 
-export const EXP_COUNTS = { claims: 0, claimRows: 0, logs: 0, logRows: 0 };
 export function createDeliveryStore(sql: Sql) {
   return {
     /**
@@ -31,7 +30,6 @@ export function createDeliveryStore(sql: Sql) {
       requests: readonly { messageId: string; attempt: number }[],
       leaseSeconds: number,
     ): Promise<(ClaimedContext | undefined)[]> {
-      EXP_COUNTS.claims++; EXP_COUNTS.claimRows += requests.length;
       const rows = await sql<ClaimedContext[]>`
         WITH req AS (
           SELECT * FROM unnest(${requests.map((r) => r.messageId)}::text[], ${requests.map((r) => r.attempt)}::int[])
@@ -76,7 +74,6 @@ export function createDeliveryStore(sql: Sql) {
      * stored body, read here rather than sent back from the worker.
      */
     async recordSuccesses(attempts: readonly DeliveredAttempt[]): Promise<void> {
-      EXP_COUNTS.logs++; EXP_COUNTS.logRows += attempts.length;
       const ids = attempts.map((a) => a.messageId);
       const subscriptions = [...new Set(attempts.map((a) => a.subscriptionId))];
       await sql`
