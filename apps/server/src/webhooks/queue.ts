@@ -52,8 +52,6 @@ export interface QueueRunnerOptions {
   logger: Logger;
   /** A task answers nothing, or for a batch job one promise per payload entry. */
   tasks: Record<string, (payload: unknown) => Promise<void | unknown[]>>;
-  /** Jobs fetched (and locked) per fetch and held until a slot takes them; concurrency + 1 when omitted. */
-  localQueueSize?: number;
   /** Called with the pool id as soon as graphile-worker creates the pool. */
   onPool?: (poolId: string) => void;
 }
@@ -93,7 +91,7 @@ export async function startQueueRunner(opts: QueueRunnerOptions): Promise<QueueR
     // two round trips per job fewer, and one poll of an idle queue instead of one per
     // job slot (measured idle: 2 statements a second instead of 70). A killed worker's
     // locks are released by our sweeper.
-    preset: { worker: { localQueue: { size: opts.localQueueSize ?? opts.concurrency + 1 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+    preset: { worker: { localQueue: { size: opts.concurrency + 1 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
     taskList: Object.fromEntries(
       Object.entries(opts.tasks).map(([name, fn]) => [name, async (payload: unknown) => fn(payload)]),
     ),
