@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { EventTopic } from '@ihf/contract';
 import type { Sql, TransactionSql } from '../db/client.js';
 
+/** One attempt of one message (retries, test events, redeliveries); keyed by the message. */
 export const DELIVER_TASK = 'webhook.deliver';
+/**
+ * First attempts of a fan-out, and attempts handed back by a stopping worker, as batch
+ * jobs. A task of its own so that a worker runs only a few of them at once (worker.ts): a
+ * batch job alone can fill every attempt slot of a worker.
+ */
+export const DELIVER_BATCH_TASK = 'webhook.deliver-batch';
 /** graphile-worker retries only when our own code throws (e.g. a lost database); delivery retries are ours. */
 export const JOB_MAX_ATTEMPTS = 10;
 /**
@@ -71,7 +78,7 @@ export async function enqueueEvents(
     )
     SELECT coalesce(sum(json_array_length(b.payload)), 0)::int AS n
     FROM batches b
-    CROSS JOIN LATERAL graphile_worker.add_job(${DELIVER_TASK}, b.payload, max_attempts => ${JOB_MAX_ATTEMPTS}) AS job`;
+    CROSS JOIN LATERAL graphile_worker.add_job(${DELIVER_BATCH_TASK}, b.payload, max_attempts => ${JOB_MAX_ATTEMPTS}) AS job`;
   return queued?.n ?? 0;
 }
 
@@ -94,7 +101,7 @@ export async function scheduleAttempt(tx: Db, messageId: string, attempt: number
  */
 export async function enqueueAttempts(tx: Db, attempts: readonly { messageId: string; attempt: number }[]): Promise<void> {
   await tx`
-    SELECT graphile_worker.add_job(${DELIVER_TASK}, batch.payload, max_attempts => ${JOB_MAX_ATTEMPTS})
+    SELECT graphile_worker.add_job(${DELIVER_BATCH_TASK}, batch.payload, max_attempts => ${JOB_MAX_ATTEMPTS})
     FROM (
       SELECT json_agg(json_build_object('m', x.m, 'a', x.a) ORDER BY x.i) AS payload
       FROM unnest(${attempts.map((a) => a.messageId)}::text[], ${attempts.map((a) => a.attempt)}::int[]) WITH ORDINALITY AS x(m, a, i)

@@ -4,7 +4,7 @@ import { createSql, type Sql } from '../db/client.js';
 import { createDeliveriesRepository } from '../db/repositories/deliveries.js';
 import { createIdempotencyRepository } from '../db/repositories/idempotency.js';
 import { createDeliveryEngine } from './engine.js';
-import { DELIVER_TASK, type DeliverPayload } from './outbox.js';
+import { DELIVER_BATCH_TASK, DELIVER_TASK, type DeliverPayload } from './outbox.js';
 import { PLAN_CACHE_MODE, startQueueRunner } from './queue.js';
 import { createSecretBox } from './secret-box.js';
 import { createSenderAgents } from './sender.js';
@@ -33,6 +33,13 @@ const STOP_TIMEOUT_MS = 10_000;
  * many attempts as slots, the slots sat idle for most of each attempt.
  */
 export const ATTEMPTS_PER_REQUEST_SLOT = 4;
+/**
+ * Batch jobs (a fan-out's first attempts, up to 100 messages each) running at once. One
+ * alone can fill every attempt slot; each more only holds messages back from the other
+ * workers: with one job slot per attempt slot, a worker took up to 64 running and 65
+ * fetched batch jobs, 12,900 messages, while its peers found the queue empty.
+ */
+export const BATCH_JOBS = 4;
 
 const lockKey = (poolId: string) => `ihf-webhook-worker:${poolId}`;
 
@@ -111,31 +118,42 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
     maxAttempts: concurrency * ATTEMPTS_PER_REQUEST_SLOT,
   });
 
-  let poolLocked: Promise<unknown> = Promise.resolve();
-  const queue = await startQueueRunner({
-    databaseUrl: opts.databaseUrl,
-    concurrency: concurrency * ATTEMPTS_PER_REQUEST_SLOT,
-    pollIntervalMs: opts.pollIntervalMs,
-    logger,
-    onPool: (poolId) => {
-      poolLocked = lockConn`SELECT pg_advisory_lock(hashtextextended(${lockKey(poolId)}, 0))`.catch((err: unknown) =>
-        logger.error({ err }, 'could not take the worker liveness lock'),
-      );
-    },
-    tasks: {
-      [DELIVER_TASK]: async (payload) => {
-        const job = payload as DeliverPayload;
-        if (!Array.isArray(job)) return void (await engine.deliver(job.m, job.a));
-        // A batch job: one promise per message, so graphile-worker re-queues only the failed ones.
-        return job.map(({ m, a }) => {
-          const attempt = engine.deliver(m, a);
-          attempt.catch(() => {}); // settled by graphile-worker; this only marks it handled meanwhile
-          return attempt;
-        });
+  const poolsLocked: Promise<unknown>[] = [];
+  const runner = (jobs: number, task: string) =>
+    startQueueRunner({
+      databaseUrl: opts.databaseUrl,
+      concurrency: jobs,
+      pollIntervalMs: opts.pollIntervalMs,
+      logger,
+      onPool: (poolId) => {
+        poolsLocked.push(
+          lockConn`SELECT pg_advisory_lock(hashtextextended(${lockKey(poolId)}, 0))`.catch((err: unknown) =>
+            logger.error({ err }, 'could not take the worker liveness lock'),
+          ),
+        );
       },
-    },
-  });
-  await poolLocked;
+      tasks: {
+        [task]: async (payload) => {
+          const job = payload as DeliverPayload;
+          if (!Array.isArray(job)) return void (await engine.deliver(job.m, job.a));
+          // A batch job: one promise per message, so graphile-worker re-queues only the failed ones.
+          return job.map(({ m, a }) => {
+            const attempt = engine.deliver(m, a);
+            attempt.catch(() => {}); // settled by graphile-worker; this only marks it handled meanwhile
+            return attempt;
+          });
+        },
+      },
+    });
+  // Two queue runners, each with its own job slots: single attempts get one per attempt
+  // slot (a retry to a slow receiver holds its slot for the whole timeout), batch jobs a
+  // few. The single-attempt task still takes batch payloads: those queued before the
+  // batch task existed.
+  const queues = [
+    await runner(concurrency * ATTEMPTS_PER_REQUEST_SLOT, DELIVER_TASK),
+    await runner(BATCH_JOBS, DELIVER_BATCH_TASK),
+  ];
+  await Promise.all(poolsLocked);
 
   const sweep = () =>
     sweepDeadPools(sql, logger).catch((err: unknown) => logger.error({ err }, 'webhook sweeper failed'));
@@ -167,11 +185,11 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
           logger.error({ err }, 'could not hand waiting webhook attempts back to the queue; their jobs retry after a backoff');
           return 0;
         });
-        const stopping = queue.stop();
+        const stopping = Promise.all(queues.map((q) => q.stop()));
         const handedBack = await handingBack;
         if (handedBack > 0) logger.info({ handedBack }, 'webhook attempts not started yet handed back to the queue');
         await Promise.race([stopping, new Promise((r) => setTimeout(r, STOP_TIMEOUT_MS).unref())]);
-        await Promise.race([queue.pool.end(), new Promise((r) => setTimeout(r, 1000).unref())]);
+        await Promise.race([Promise.all(queues.map((q) => q.pool.end())), new Promise((r) => setTimeout(r, 1000).unref())]);
         agents.destroy();
         lockConn.release();
         await sql.end({ timeout: 2 });

@@ -1,0 +1,76 @@
+// Scale-out: a fan-out's batch jobs are shared by the workers that run. A worker runs
+// only BATCH_JOBS batch jobs at once (one alone fills its attempt slots) and fetches one
+// more than that ahead, so the rest of a large fan-out stays in the queue for the next
+// worker to take, instead of sitting locked in the first one.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DELIVER_BATCH_TASK, MESSAGES_PER_JOB } from '../src/webhooks/outbox.js';
+import { BATCH_JOBS, startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
+import { startTestServer, type TestServer } from './harness.js';
+import { startReceiver, type Receiver } from './webhooks.receiver.js';
+
+const EVENTS = 2000;
+/** Batch jobs one worker may hold: BATCH_JOBS running and its local queue (one per slot, plus one). */
+const MAX_HELD = 2 * BATCH_JOBS + 1;
+
+let t: TestServer;
+let receiver: Receiver;
+const workers: WebhookWorker[] = [];
+
+beforeAll(async () => {
+  t = await startTestServer({ env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
+  // Slow enough that the fan-out is still running when the second worker starts.
+  receiver = await startReceiver((_r, _n, res) => void setTimeout(() => res.writeHead(200).end('ok'), 20));
+});
+afterAll(async () => {
+  for (const w of workers) await w.stop();
+  await receiver?.close();
+  await t?.close();
+});
+
+/** Batch jobs locked per worker pool. */
+async function heldBatchJobs(): Promise<number[]> {
+  const rows = await t.sql<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM graphile_worker.jobs
+    WHERE task_identifier = ${DELIVER_BATCH_TASK} AND locked_by IS NOT NULL GROUP BY locked_by`;
+  return rows.map((r) => r.n);
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('a fan-out and two workers', () => {
+  it('leaves the batch jobs a worker cannot run yet to the next worker, and delivers each message once', async () => {
+    const { key } = await t.consumerWithKey(['interaction-events:read', 'interaction-events:write', 'webhooks:manage']);
+    const sub = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'interaction_event.created', target_url: receiver.url });
+    expect(sub.status).toBe(201);
+    for (let b = 0; b < EVENTS / 1000; b++) {
+      const events = Array.from({ length: 1000 }, (_, i) => ({ event_type: 'viewed', subject_id: `share-${b}-${i}`, actor_id: 'a', occurred_at: '2026-11-26T10:00:00Z' }));
+      expect((await t.as(key, 'POST', '/api/v2/interaction-events/batch', { events })).status).toBe(201);
+    }
+    const [queued] = await t.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE task_identifier = ${DELIVER_BATCH_TASK}`;
+    expect(queued!.n).toBe(EVENTS / MESSAGES_PER_JOB);
+    expect(queued!.n).toBeGreaterThan(2 * MAX_HELD); // so that holding too many would show
+
+    const start = () => startWebhookWorker({ config: t.config, databaseUrl: t.db.url, logger: t.logger, concurrency: 4, pollIntervalMs: 100 });
+    workers.push(await start());
+    await until(async () => (await heldBatchJobs()).length === 1, 5000);
+    await new Promise((r) => setTimeout(r, 500));
+    const first = await heldBatchJobs();
+    expect(first).toHaveLength(1);
+    expect(first[0]).toBeLessThanOrEqual(MAX_HELD);
+
+    workers.push(await start());
+    await until(async () => (await heldBatchJobs()).length === 2, 5000);
+    for (const held of await heldBatchJobs()) expect(held).toBeLessThanOrEqual(MAX_HELD);
+
+    await receiver.waitFor(EVENTS, 60_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size).toBe(EVENTS);
+    expect(receiver.received).toHaveLength(EVENTS);
+  }, 90_000);
+});
