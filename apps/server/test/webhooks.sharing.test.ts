@@ -3,6 +3,7 @@
 // more than that ahead, so the rest of a large fan-out stays in the queue for the next
 // worker to take, instead of sitting locked in the first one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logger.js';
 import { DELIVER_BATCH_TASK, MESSAGES_PER_JOB } from '../src/webhooks/outbox.js';
 import { BATCH_JOBS, startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
 import { startTestServer, type TestServer } from './harness.js';
@@ -56,7 +57,7 @@ describe('a fan-out and two workers', () => {
     expect(queued!.n).toBe(EVENTS / MESSAGES_PER_JOB);
     expect(queued!.n).toBeGreaterThan(2 * MAX_HELD); // so that holding too many would show
 
-    const start = () => startWebhookWorker({ config: t.config, databaseUrl: t.db.url, logger: t.logger, concurrency: 4, pollIntervalMs: 100 });
+    const start = () => startWebhookWorker({ config: t.config, databaseUrl: t.db.url, logger: createLogger('silent'), concurrency: 4, pollIntervalMs: 100 });
     workers.push(await start());
     await until(async () => (await heldBatchJobs()).length === 1, 5000);
     await new Promise((r) => setTimeout(r, 500));
