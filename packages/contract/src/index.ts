@@ -16,6 +16,7 @@ import { webhookSubscriptionsContract } from './resources/webhook-subscriptions.
 import { tokenContract } from './resources/token.js';
 import { usageContract } from './resources/usage.js';
 import { adminUsageContract } from './resources/admin/usage.js';
+import { adminWebhooksContract } from './resources/admin/webhooks.js';
 
 export const API_PREFIX = '/api/v2';
 
@@ -40,6 +41,7 @@ export const contract = c.router(
       autoApproveRules: autoApproveRulesContract,
       reviewQueue: reviewQueueContract,
       usage: adminUsageContract,
+      webhooks: adminWebhooksContract,
     },
   },
   { pathPrefix: API_PREFIX, commonResponses, strictStatusCodes: true },

@@ -37,6 +37,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   'Admin: trust': 'Auto-approve rules and the review queue for requirement candidates and quarantined records',
   Usage: 'Your own usage, from the request log',
   'Admin: usage': 'Usage across consumers, the request log, and billing-period usage per key',
+  'Admin: webhooks': 'Webhook delivery attempts across subscriptions: failures, latency, the state of every endpoint',
 };
 
 function camelCaseOperationId(id: string): string {

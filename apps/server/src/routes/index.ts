@@ -20,6 +20,7 @@ import { webhookSubscriptionsRouter } from './webhook-subscriptions.js';
 import { tokenRouter } from './token.js';
 import { usageRouter } from './usage.js';
 import { adminUsageRouter } from './admin/usage.js';
+import { adminWebhooksRouter } from './admin/webhooks.js';
 
 /** Every resource router, composed in one place against the one contract. */
 export function mountApiRoutes(app: Express, services: Services): void {
@@ -44,6 +45,7 @@ export function mountApiRoutes(app: Express, services: Services): void {
         autoApproveRules: autoApproveRulesRouter(services),
         reviewQueue: reviewQueueRouter(services),
         usage: adminUsageRouter(services),
+        webhooks: adminWebhooksRouter(services),
       },
     },
     app,

@@ -1,5 +1,5 @@
 import type { Sql, TransactionSql } from '../client.js';
-import { afterCursor, type CursorRow } from '../pagination.js';
+import { afterCursor, decodeCursor, type CursorRow } from '../pagination.js';
 
 type Db = Sql | TransactionSql;
 
@@ -66,6 +66,33 @@ export function createDeliveriesRepository(sql: Sql) {
           ${opts.status ? sql`AND status = ${opts.status}` : sql``}
           ${afterCursor(sql, opts.cursor)}
         ORDER BY created_at DESC, id DESC
+        LIMIT ${opts.limit + 1}`;
+    },
+
+    /** Attempts across subscriptions, newest first (the operator's view of webhook health). */
+    async listAll(opts: {
+      limit: number;
+      cursor?: string;
+      from?: Date;
+      to?: Date;
+      consumerId?: string;
+      subscriptionId?: string;
+      status?: string;
+      eventType?: string;
+    }) {
+      const c = opts.cursor ? decodeCursor(opts.cursor) : null;
+      return sql<(DeliveryRow & { api_consumer_id: string; target_url: string })[]>`
+        SELECT d.*, d.attempted_at::text AS cursor_ts, s.api_consumer_id, s.target_url
+        FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.webhook_subscription_id
+        WHERE TRUE
+          ${opts.from ? sql`AND d.attempted_at >= ${opts.from}` : sql``}
+          ${opts.to ? sql`AND d.attempted_at < ${opts.to}` : sql``}
+          ${opts.consumerId ? sql`AND s.api_consumer_id = ${opts.consumerId}` : sql``}
+          ${opts.subscriptionId ? sql`AND d.webhook_subscription_id = ${opts.subscriptionId}` : sql``}
+          ${opts.status ? sql`AND d.status = ${opts.status}` : sql``}
+          ${opts.eventType ? sql`AND d.event_type = ${opts.eventType}` : sql``}
+          ${c ? sql`AND (d.attempted_at, d.id) < (${c.ts}::timestamptz, ${c.id}::uuid)` : sql``}
+        ORDER BY d.attempted_at DESC, d.id DESC
         LIMIT ${opts.limit + 1}`;
     },
 

@@ -164,6 +164,30 @@ export function createSubscriptionsService(deps: SubscriptionsServiceDeps) {
       return toPage(rows, q.limit, toDelivery);
     },
 
+    /** The operator's view: attempts across every consumer's subscriptions. */
+    async listAllDeliveries(q: {
+      limit: number;
+      cursor?: string;
+      from?: string;
+      to?: string;
+      consumer_id?: string;
+      subscription_id?: string;
+      status?: string;
+      event_type?: string;
+    }) {
+      const rows = await deliveries.listAll({
+        limit: q.limit,
+        cursor: q.cursor,
+        from: q.from ? new Date(q.from) : undefined,
+        to: q.to ? new Date(q.to) : undefined,
+        consumerId: q.consumer_id,
+        subscriptionId: q.subscription_id,
+        status: q.status,
+        eventType: q.event_type,
+      });
+      return toPage(rows, q.limit, (row) => ({ ...toDelivery(row), api_consumer_id: row.api_consumer_id, target_url: row.target_url }));
+    },
+
     async redeliver(ownerId: string, id: string, deliveryId: string) {
       const sub = await own(ownerId, id);
       const delivery = await deliveries.find(id, deliveryId);
