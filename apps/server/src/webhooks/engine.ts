@@ -271,8 +271,12 @@ export function createDeliveryEngine(opts: EngineOptions) {
           // Delivered: the slot goes to the next attempt while the success waits for its
           // batched log, unless as many successes are waiting already (the bound above).
           unlogged++;
-          const logged = r.logged.finally(() => unlogged--);
-          if (unlogged > (opts.maxAttempts ?? Number.POSITIVE_INFINITY)) await logged;
+          // Settles either way (a failed log reaches the caller through `r.logged`).
+          const settled = r.logged.then(
+            () => void unlogged--,
+            () => void unlogged--,
+          );
+          if (unlogged > (opts.maxAttempts ?? Number.POSITIVE_INFINITY)) await settled;
         }).catch(() => {}); // its failure reaches the caller through `run`
         // A job that began as the worker stopped: its attempts (all queued in this tick) go back together.
         if (handingBack && !handBackQueued) {
