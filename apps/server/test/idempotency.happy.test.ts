@@ -39,16 +39,16 @@ describe('Idempotency-Key', () => {
     await locker`BEGIN`;
     await locker`LOCK TABLE interaction_events IN EXCLUSIVE MODE`;
     const first = t.as(key, 'POST', '/api/v2/interaction-events/batch', { events }, { 'idempotency-key': 'k-conc' });
-    let dup: Response | undefined;
-    for (let i = 0; i < 50; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      dup = await t.as(key, 'POST', '/api/v2/interaction-events/batch', { events }, { 'idempotency-key': 'k-conc' });
-      if (dup.status === 409) break;
-    }
-    expect(dup!.status).toBe(409);
-    const problem = await readProblem(dup!);
+    // The duplicate goes out only once the first holds the key: sent earlier, it would take
+    // the key itself and wait behind the lock, and the test with it.
+    const holds = async () =>
+      (await t.sql`SELECT 1 FROM idempotency_keys WHERE idempotency_key = 'k-conc' AND state = 'in_progress'`).length > 0;
+    for (let i = 0; i < 500 && !(await holds()); i++) await new Promise((r) => setTimeout(r, 20));
+    const dup = await t.as(key, 'POST', '/api/v2/interaction-events/batch', { events }, { 'idempotency-key': 'k-conc' });
+    expect(dup.status).toBe(409);
+    const problem = await readProblem(dup);
     expect(problem.code).toBe('idempotency_in_progress');
-    expect(dup!.headers.get('retry-after')).toBe('1');
+    expect(dup.headers.get('retry-after')).toBe('1');
     await locker`COMMIT`;
     locker.release();
     expect((await first).status).toBe(201);
