@@ -36,12 +36,15 @@ export function decodeCursor(cursor: string): Cursor {
   });
 }
 
-/** `AND (created_at, id) < cursor` or nothing, for a WHERE clause. */
-export function afterCursor(sql: Sql, cursor: string | undefined, alias = '') {
+/**
+ * `AND (created_at, id) < cursor` or nothing, for a WHERE clause; `timeColumn` for a table
+ * ordered by another timestamp (the cursor's `ts` is that column's text).
+ */
+export function afterCursor(sql: Sql, cursor: string | undefined, alias = '', timeColumn = 'created_at') {
   if (!cursor) return sql``;
   const { ts, id } = decodeCursor(cursor);
   const col = (name: string) => sql.unsafe(alias ? `${alias}.${name}` : name);
-  return sql`AND (${col('created_at')}, ${col('id')}) < (${ts}::timestamptz, ${id}::uuid)`;
+  return sql`AND (${col(timeColumn)}, ${col('id')}) < (${ts}::timestamptz, ${id}::uuid)`;
 }
 
 /** Splits the limit+1 rows a page query fetched into the page and its next cursor. */

@@ -1,5 +1,5 @@
 import type { Sql, TransactionSql } from '../client.js';
-import { afterCursor, decodeCursor, type CursorRow } from '../pagination.js';
+import { afterCursor, type CursorRow } from '../pagination.js';
 
 type Db = Sql | TransactionSql;
 
@@ -80,7 +80,6 @@ export function createDeliveriesRepository(sql: Sql) {
       status?: string;
       eventType?: string;
     }) {
-      const c = opts.cursor ? decodeCursor(opts.cursor) : null;
       return sql<(DeliveryRow & { api_consumer_id: string; target_url: string })[]>`
         SELECT d.*, d.attempted_at::text AS cursor_ts, s.api_consumer_id, s.target_url
         FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.webhook_subscription_id
@@ -91,7 +90,7 @@ export function createDeliveriesRepository(sql: Sql) {
           ${opts.subscriptionId ? sql`AND d.webhook_subscription_id = ${opts.subscriptionId}` : sql``}
           ${opts.status ? sql`AND d.status = ${opts.status}` : sql``}
           ${opts.eventType ? sql`AND d.event_type = ${opts.eventType}` : sql``}
-          ${c ? sql`AND (d.attempted_at, d.id) < (${c.ts}::timestamptz, ${c.id}::uuid)` : sql``}
+          ${afterCursor(sql, opts.cursor, 'd', 'attempted_at')}
         ORDER BY d.attempted_at DESC, d.id DESC
         LIMIT ${opts.limit + 1}`;
     },

@@ -1,5 +1,5 @@
 import type { Sql } from '../client.js';
-import { decodeCursor, type CursorRow } from '../pagination.js';
+import { afterCursor, type CursorRow } from '../pagination.js';
 
 /** One /api/v2 request as the log keeps it: no bodies, no credentials. */
 export interface RequestLogEntry {
@@ -190,14 +190,13 @@ export function createRequestLogRepository(sql: Sql) {
 
     /** The log itself, newest first, keyset-paginated on (requested_at, id). */
     async list(opts: UsageFilter & { statusCode?: number; limit: number; cursor?: string }): Promise<RequestLogRow[]> {
-      const c = opts.cursor ? decodeCursor(opts.cursor) : null;
       return sql<RequestLogRow[]>`
         SELECT id, api_consumer_id, api_key_id, endpoint, method, status_code, latency_ms, request_id, requested_at,
           requested_at::text AS cursor_ts
         FROM api_request_log
         WHERE ${where(opts)}
           ${opts.statusCode ? sql`AND status_code = ${opts.statusCode}` : sql``}
-          ${c ? sql`AND (requested_at, id) < (${c.ts}::timestamptz, ${c.id}::uuid)` : sql``}
+          ${afterCursor(sql, opts.cursor, '', 'requested_at')}
         ORDER BY requested_at DESC, id DESC
         LIMIT ${opts.limit + 1}`;
     },
