@@ -147,3 +147,12 @@ export async function readProblem(res: Response): Promise<Record<string, unknown
   }
   return body;
 }
+
+/** Polls `cond` every 50 ms until it holds; throws, naming `what`, after `timeoutMs`. */
+export async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -3,18 +3,10 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/services/limits/store.js';
-import { createTestDatabase, readProblem, startTestServer, type TestDatabase, type TestServer } from './harness.js';
+import { createTestDatabase, readProblem, startTestServer, until, type TestDatabase, type TestServer } from './harness.js';
 import { hasRedisServer, startRedis, type RedisProcess } from './redis-process.js';
 
 const count = (responses: Response[], status: number) => responses.filter((r) => r.status === status).length;
-
-async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.skipIf(!hasRedisServer)('two replicas sharing Redis', () => {
   let redis: RedisProcess;

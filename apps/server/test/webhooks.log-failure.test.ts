@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
-import { startTestServer, type TestServer } from './harness.js';
+import { startTestServer, until, type TestServer } from './harness.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';
 
 const EVENTS = 20;
@@ -31,14 +31,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('a success log that fails', () => {
   it('fails the attempts’ job entries without an unhandled rejection, and logs every message once it can', async () => {
     await t.sql`CREATE FUNCTION test_refuse_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'log refused by the test'; END $$`;
@@ -52,7 +44,7 @@ describe('a success log that fails', () => {
     worker = await startWebhookWorker({ config: t.config, databaseUrl: t.db.url, logger: createLogger('silent'), concurrency: 4, pollIntervalMs: 100 });
     await receiver.waitFor(EVENTS, 10_000);
     // The batch job failed (its entries are queued again by graphile-worker); nothing is logged.
-    await until(async () => {
+    await until('the batch job to fail', async () => {
       const [job] = await t.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE attempts > 0 AND last_error IS NOT NULL`;
       return job!.n > 0;
     }, 10_000);
@@ -60,7 +52,7 @@ describe('a success log that fails', () => {
     expect(none!.n).toBe(0);
 
     await t.sql`DROP TRIGGER test_refuse_log ON webhook_deliveries`;
-    await until(async () => {
+    await until('every message to be delivered', async () => {
       const [row] = await t.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM webhook_messages WHERE state = 'delivered'`;
       return row!.n === EVENTS;
     }, 40_000);

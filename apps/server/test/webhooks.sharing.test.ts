@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { DELIVER_BATCH_TASK, MESSAGES_PER_JOB } from '../src/webhooks/outbox.js';
 import { BATCH_JOBS, startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
-import { startTestServer, type TestServer } from './harness.js';
+import { startTestServer, until, type TestServer } from './harness.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';
 
 const EVENTS = 2000;
@@ -36,14 +36,6 @@ async function heldBatchJobs(): Promise<number[]> {
   return rows.map((r) => r.n);
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('a fan-out and two workers', () => {
   it('leaves the batch jobs a worker cannot run yet to the next worker, and delivers each message once', async () => {
     const { key } = await t.consumerWithKey(['interaction-events:read', 'interaction-events:write', 'webhooks:manage']);
@@ -59,14 +51,14 @@ describe('a fan-out and two workers', () => {
 
     const start = () => startWebhookWorker({ config: t.config, databaseUrl: t.db.url, logger: createLogger('silent'), concurrency: 4, pollIntervalMs: 100 });
     workers.push(await start());
-    await until(async () => (await heldBatchJobs()).length === 1, 5000);
+    await until('the first worker to hold batch jobs', async () => (await heldBatchJobs()).length === 1, 5000);
     await new Promise((r) => setTimeout(r, 500));
     const first = await heldBatchJobs();
     expect(first).toHaveLength(1);
     expect(first[0]).toBeLessThanOrEqual(MAX_HELD);
 
     workers.push(await start());
-    await until(async () => (await heldBatchJobs()).length === 2, 5000);
+    await until('both workers to hold batch jobs', async () => (await heldBatchJobs()).length === 2, 5000);
     for (const held of await heldBatchJobs()) expect(held).toBeLessThanOrEqual(MAX_HELD);
 
     await receiver.waitFor(EVENTS, 60_000);
