@@ -148,7 +148,8 @@ export function createDeliveryEngine(opts: EngineOptions) {
 
   // Attempts wait here before they claim anything: a batch job's messages queue up
   // without holding claims (whose leases would run) while they wait.
-  const attempts = pLimit(opts.maxAttempts ?? Number.POSITIVE_INFINITY);
+  const maxAttempts = opts.maxAttempts ?? Number.POSITIVE_INFINITY;
+  const attempts = pLimit(maxAttempts);
   /** Delivered attempts that gave up their slot and wait for their success to be logged. */
   let unlogged = 0;
   /** Attempts waiting for a slot, so that a stopping worker can hand them back. */
@@ -276,7 +277,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
             () => void unlogged--,
             () => void unlogged--,
           );
-          if (unlogged > (opts.maxAttempts ?? Number.POSITIVE_INFINITY)) await settled;
+          if (unlogged > maxAttempts) await settled;
         }).catch(() => {}); // its failure reaches the caller through `run`
         // A job that began as the worker stopped: its attempts (all queued in this tick) go back together.
         if (handingBack && !handBackQueued) {
