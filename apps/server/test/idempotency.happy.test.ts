@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProblem, startTestServer, type TestServer } from './harness.js';
+import { readProblem, startTestServer, until, type TestServer } from './harness.js';
 
 let t: TestServer;
 let key: string;
@@ -55,6 +55,47 @@ describe('Idempotency-Key', () => {
     const replay = await t.as(key, 'POST', '/api/v2/interaction-events/batch', { events }, { 'idempotency-key': 'k-conc' });
     expect(replay.status).toBe(201);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('keeps the key while the first runs after its client gave up, so a retry cannot run it twice', async () => {
+    const events = Array.from({ length: 1000 }, (_, i) => ({ event_type: 'viewed', subject_id: `a${i}`, actor_id: 'aborted', occurred_at: '2026-11-25T10:00:00Z' }));
+    const post = (signal?: AbortSignal) =>
+      t.request('/api/v2/interaction-events/batch', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': 'k-abort' },
+        body: JSON.stringify({ events }),
+        signal,
+      });
+    const keyState = async () =>
+      (await t.sql<{ state: string }[]>`SELECT state FROM idempotency_keys WHERE idempotency_key = 'k-abort'`)[0]?.state;
+    const locker = await t.sql.reserve();
+    await locker`BEGIN`;
+    await locker`LOCK TABLE interaction_events IN EXCLUSIVE MODE`;
+    try {
+      const client = new AbortController();
+      const first = post(client.signal);
+      await until('the first request to hold the key', async () => (await keyState()) === 'in_progress');
+      client.abort();
+      await expect(first).rejects.toThrow();
+      // The request log records the disconnect (a 499) once the server has seen it.
+      await until('the server to see the disconnect', async () => {
+        await t.services.traffic.requestLog.flush();
+        return (await t.sql`SELECT 1 FROM api_request_log WHERE endpoint = '/api/v2/interaction-events/batch' AND status_code = 499`).length > 0;
+      });
+      expect(await keyState()).toBe('in_progress');
+      const dup = await post(AbortSignal.timeout(5000));
+      expect(dup.status).toBe(409);
+      expect((await readProblem(dup)).code).toBe('idempotency_in_progress');
+    } finally {
+      await locker`COMMIT`;
+      locker.release();
+    }
+    await until('the first request to finish', async () => (await keyState()) === 'completed');
+    const replay = await post();
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    const [row] = await t.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM interaction_events WHERE actor_id = 'aborted'`;
+    expect(row!.n).toBe(1000);
   });
 
   it('keys are per consumer: another consumer’s identical key is independent', async () => {

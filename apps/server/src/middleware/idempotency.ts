@@ -55,7 +55,11 @@ export function idempotency(repo: IdempotencyRepository): RequestHandler {
     }
 
     // Store the answer before it goes out, so a retry right after it sees it completed.
+    // Only the handler's own answer settles the key, never the client leaving: the handler
+    // still runs then, and a retry must get 409 until it is done. LOCK_SECONDS covers a
+    // handler that never answers.
     let handled = false;
+    const logFailure = (err: unknown) => req.log?.error({ err }, 'idempotency key bookkeeping failed');
     const send = res.send.bind(res);
     res.send = (body?: unknown) => {
       // res.json(obj) comes back here with the serialised string; wait for that.
@@ -66,14 +70,18 @@ export function idempotency(repo: IdempotencyRepository): RequestHandler {
       const stored = replayable(status)
         ? repo.complete(owner, key, status, text, res.get('content-type') ?? null)
         : repo.release(owner, key);
-      stored
-        .catch((err: unknown) => req.log?.error({ err }, 'idempotency key bookkeeping failed'))
-        .finally(() => send(body));
+      stored.catch(logFailure).finally(() => send(body));
       return res;
     };
-    res.on('close', () => {
-      if (!handled) repo.release(owner, key).catch(() => {});
-    });
+    // An answer that bypasses res.send (no body, a stream) has nothing to replay.
+    const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
+    res.end = ((...args: unknown[]) => {
+      if (!handled) {
+        handled = true;
+        repo.release(owner, key).catch(logFailure);
+      }
+      return end(...args);
+    }) as typeof res.end;
     next();
   };
 }

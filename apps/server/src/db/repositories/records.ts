@@ -61,8 +61,9 @@ export function createRecordsRepository(sql: Sql) {
       return sql<R[]>`
         SELECT ${returning} FROM ${sql(table)}
         WHERE TRUE
-          ${opts.createdAfter ? sql`AND created_at >= ${opts.createdAfter}::timestamptz` : sql``}
-          ${opts.createdBefore ? sql`AND created_at < ${opts.createdBefore}::timestamptz` : sql``}
+          -- Text, not a timestamptz parameter, which postgres.js would cut to milliseconds.
+          ${opts.createdAfter ? sql`AND created_at >= ${opts.createdAfter}::text::timestamptz` : sql``}
+          ${opts.createdBefore ? sql`AND created_at < ${opts.createdBefore}::text::timestamptz` : sql``}
           ${filters.reduce((acc, f) => sql`${acc} ${f}`, sql``)}
           ${afterCursor(sql, opts.cursor)}
         ORDER BY created_at DESC, id DESC
