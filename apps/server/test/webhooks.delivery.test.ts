@@ -183,10 +183,13 @@ describe.concurrent('webhook delivery', () => {
     const log = await deliveries(key, sub.id);
     expect(log.map((d) => d.attempt)).toEqual([4, 3, 2, 1]);
 
-    // While disabled, nothing is sent.
+    // While disabled, nothing is sent, and a test or a redelivery says why instead of queueing in vain.
     const refused = await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`);
-    expect(refused.status).toBe(202);
-    await new Promise((res) => setTimeout(res, 500));
+    expect(refused.status).toBe(409);
+    expect((await readProblem(refused)).detail).toMatch(/disabled .*re-enable/);
+    const redelivery = await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/deliveries/${log[0]!.id}/redeliver`);
+    expect(redelivery.status).toBe(409);
+    await new Promise((res) => setTimeout(res, 300));
     expect(r.received).toHaveLength(4);
 
     healthy = true;
@@ -225,6 +228,40 @@ describe.concurrent('webhook delivery', () => {
     expect(() => new Webhook(sub.secret).verify(later!.body, headersOf(later!))).toThrow();
   });
 
+  it('keeps each replaced secret signing for its own 24 h when rotated again within them, up to five secrets', async () => {
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const r = await receiver();
+    const sub = await subscribe(key, 'annotation.created', r.url);
+    const rotate = () => t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/rotate-secret`);
+    const secrets = [sub.secret];
+    for (let i = 0; i < 4; i++) {
+      const res = await rotate();
+      expect(res.status).toBe(200);
+      secrets.push(((await res.json()) as { secret: string }).secret);
+    }
+    // A sixth secret would grow every delivery's header again: refused until the oldest expires.
+    const refused = await rotate();
+    expect(refused.status).toBe(409);
+    expect((await readProblem(refused)).detail).toMatch(/5 secrets already sign .* Rotate again after that/);
+
+    await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`);
+    const [got] = await r.waitFor(1);
+    expect(String(got!.headers['webhook-signature']).split(' ')).toHaveLength(5);
+    for (const secret of secrets) expect(() => new Webhook(secret).verify(got!.body, headersOf(got!))).not.toThrow();
+
+    // The first secret's overlap ends: it no longer signs, the four others still do, and a rotation is taken again.
+    const ended = new Date(Date.now() - 1000).toISOString();
+    await t.sql`UPDATE webhook_subscriptions SET older_secrets = jsonb_set(older_secrets, '{0,expires_at}', to_jsonb(${ended}::text)) WHERE id = ${sub.id}`;
+    await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`);
+    const [, later] = await r.waitFor(2);
+    expect(String(later!.headers['webhook-signature']).split(' ')).toHaveLength(4);
+    expect(() => new Webhook(secrets[0]!).verify(later!.body, headersOf(later!))).toThrow();
+    for (const secret of secrets.slice(1)) expect(() => new Webhook(secret).verify(later!.body, headersOf(later!))).not.toThrow();
+    expect((await rotate()).status).toBe(200);
+    const [row] = await t.sql<{ older_secrets: unknown[] }[]>`SELECT older_secrets FROM webhook_subscriptions WHERE id = ${sub.id}`;
+    expect(row!.older_secrets).toHaveLength(3);
+  });
+
   it('sends a test event and redelivers a past one with the same webhook-id', async () => {
     const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
     const r = await receiver();
@@ -243,6 +280,48 @@ describe.concurrent('webhook delivery', () => {
     expect(() => new Webhook(sub.secret).verify(second!.body, headersOf(second!))).not.toThrow();
     const log = await until(() => deliveries(key, sub.id), (d) => d.length === 2);
     expect(log.map((d) => d.attempt)).toEqual([2, 1]);
+  });
+
+  it('refuses to redeliver a message while an attempt of it is being sent', async () => {
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The second request (the first redelivery) is held until the test lets it go.
+    const r = await receiver((_req, n, res) => void (n === 2 ? held.then(() => res.writeHead(200).end()) : res.writeHead(200).end()));
+    const sub = await subscribe(key, 'annotation.created', r.url);
+    await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`);
+    const [past] = await until(() => deliveries(key, sub.id), (d) => d.length === 1);
+    const redeliver = () => t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/deliveries/${past!.id}/redeliver`);
+    expect((await redeliver()).status).toBe(202);
+    await r.waitFor(2);
+    // Attempt 2 is on the wire: a third one sent beside it could be logged before it.
+    const busy = await redeliver();
+    expect(busy.status).toBe(409);
+    expect((await readProblem(busy)).detail).toMatch(/being sent/);
+    release();
+    await until(() => deliveries(key, sub.id), (d) => d.length === 2);
+    expect((await redeliver()).status).toBe(202);
+    const log = await until(() => deliveries(key, sub.id), (d) => d.length === 3);
+    expect(log.map((d) => [d.attempt, d.status])).toEqual([[3, 'delivered'], [2, 'delivered'], [1, 'delivered']]);
+    expect(r.received).toHaveLength(3);
+  });
+
+  it('redelivers a message waiting for a retry at once, and its scheduled retry then sends nothing', async () => {
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    // The first answer asks for a retry in an hour.
+    const r = await receiver((_req, n, res) => (n === 1 ? res.writeHead(503, { 'retry-after': '3600' }).end() : res.writeHead(200).end()));
+    const sub = await subscribe(key, 'annotation.created', r.url);
+    const { message_id } = (await (await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`)).json()) as { message_id: string };
+    const [failed] = await until(() => deliveries(key, sub.id), (d) => d.length === 1);
+    expect(failed).toMatchObject({ attempt: 1, status: 'failed' });
+    expect((await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/deliveries/${failed!.id}/redeliver`)).status).toBe(202);
+    await until(() => deliveries(key, sub.id), (d) => d.length === 2);
+    // The hour-later retry was the message's keyed job; the redelivery took its place, so nothing is left to run.
+    const [jobs] = await t.sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE payload->>'m' = ${message_id}`;
+    expect(jobs!.n).toBe(0);
+    expect(r.received).toHaveLength(2);
+    expect((await deliveries(key, sub.id)).map((d) => [d.attempt, d.status])).toEqual([[2, 'delivered'], [1, 'failed']]);
   });
 
   it('sends nothing for records no subscription wants, and stops after a delete', async () => {

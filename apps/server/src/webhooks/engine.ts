@@ -98,11 +98,14 @@ export function createDeliveryEngine(opts: EngineOptions) {
     }
     return key;
   };
-  /** The HMAC keys to sign with: the secret's, and the previous one's during a rotation's overlap. */
+  /** The HMAC keys to sign with: the secret's, and those of replaced secrets still in their overlap. */
   function secretsOf(ctx: MessageContext): Buffer[] {
     const secrets = [open(ctx.secret)];
     if (ctx.previous_secret && ctx.previous_secret_expires_at && ctx.previous_secret_expires_at > now()) {
       secrets.push(open(ctx.previous_secret));
+    }
+    for (const older of ctx.older_secrets) {
+      if (new Date(older.expires_at) > now()) secrets.push(open(older.secret));
     }
     return secrets;
   }

@@ -93,17 +93,22 @@ export async function vetTarget(
     if (!opts.allowPrivate && LOCALHOST_NAME.test(host)) {
       throw new UnsafeTargetError(`target ${host} is refused: a localhost name is loopback`, 'address');
     }
+    // The reasons below reach the caller (a 422, the delivery log): for a host name they
+    // say neither which address it resolved to nor what the resolver answered, so the
+    // refusal cannot be used to map the names and addresses of a private network.
     try {
       addresses = await (opts.lookup ?? systemLookup)(host);
-    } catch (err) {
-      throw new UnsafeTargetError(`target host ${host} does not resolve: ${(err as Error).message}`, 'dns');
+    } catch {
+      throw new UnsafeTargetError(`target host ${host} does not resolve`, 'dns');
     }
     if (addresses.length === 0) throw new UnsafeTargetError(`target host ${host} does not resolve`, 'dns');
   }
   if (!opts.allowPrivate) {
     for (const a of addresses) {
       const why = refusalFor(a.address);
-      if (why) throw new UnsafeTargetError(`target ${host} is refused: ${why}`, 'address');
+      if (!why) continue;
+      if (isIP(host) || ipaddr.IPv4.isValid(host)) throw new UnsafeTargetError(`target ${host} is refused: ${why}`, 'address');
+      throw new UnsafeTargetError(`target ${host} is refused: it resolves to a non-public address`, 'address');
     }
   }
   const first = addresses[0]!;

@@ -38,7 +38,7 @@ export function createDeliveryStore(sql: Sql) {
           SELECT r.attempt AS requested_attempt, m.id AS message_id, m.state, m.attempts, m.last_attempt_at AS claimed_at,
             m.logged_attempts >= r.attempt AS attempt_logged,
             e.event_type, e.body,
-            s.id AS subscription_id, s.target_url, s.secret, s.previous_secret, s.previous_secret_expires_at,
+            s.id AS subscription_id, s.target_url, s.secret, s.previous_secret, s.previous_secret_expires_at, s.older_secrets,
             EXISTS (SELECT 1 FROM webhook_recipients w WHERE w.id = s.id) AS deliverable, s.consecutive_failures
           FROM req r
           JOIN webhook_messages m ON m.id = r.message_id
@@ -93,7 +93,7 @@ export function createDeliveryStore(sql: Sql) {
           JOIN webhook_events e ON e.id = m.webhook_event_id
           RETURNING 1
         ), message AS (
-          UPDATE webhook_messages m SET state = 'delivered', next_attempt_at = NULL, logged_attempts = x.attempt
+          UPDATE webhook_messages m SET state = 'delivered', next_attempt_at = NULL, logged_attempts = GREATEST(m.logged_attempts, x.attempt)
           FROM input x WHERE m.id = x.message_id RETURNING 1
         ), healthy AS (
           UPDATE webhook_subscriptions s SET consecutive_failures = 0

@@ -149,9 +149,12 @@ export const webhookSubscriptionsContract = c.router({
     path: '/webhook-subscriptions/:id/rotate-secret',
     pathParams: SubParams,
     body: c.noBody(),
-    responses: { 200: WebhookSubscriptionWithSecret },
+    responses: { 200: WebhookSubscriptionWithSecret, 409: Problem },
     summary: 'Rotate the signing secret',
-    description: 'For 24 hours deliveries carry two signatures: one with the new secret and one with the previous one.',
+    description:
+      'A replaced secret keeps signing for 24 hours: until then deliveries carry a signature with the new secret and ' +
+      'one with each secret replaced within the last 24 hours, so a receiver set up with any of them keeps verifying. ' +
+      'At most 5 secrets sign at once: a sixth rotation within 24 hours is refused (409) until the oldest expires.',
     metadata: consumerMeta(tag, manage),
   },
   test: {
@@ -159,11 +162,12 @@ export const webhookSubscriptionsContract = c.router({
     path: '/webhook-subscriptions/:id/test',
     pathParams: SubParams,
     body: c.noBody(),
-    responses: { 202: QueuedMessage },
+    responses: { 202: QueuedMessage, 409: Problem },
     summary: 'Send a test event',
     description:
       'Queues an event of the subscription’s type whose `data` is a sample record (nil UUIDs, `test` values) ' +
-      'and whose `webhook-id` starts with `msg_test_`. It appears in the delivery log like any other.',
+      'and whose `webhook-id` starts with `msg_test_`. It appears in the delivery log like any other. ' +
+      '409 when the subscription is paused or disabled (re-enable it first).',
     metadata: consumerMeta(tag, manage),
   },
   listDeliveries: {
@@ -180,9 +184,12 @@ export const webhookSubscriptionsContract = c.router({
     path: '/webhook-subscriptions/:id/deliveries/:deliveryId/redeliver',
     pathParams: SubParams.extend({ deliveryId: Uuid }),
     body: c.noBody(),
-    responses: { 202: QueuedMessage },
+    responses: { 202: QueuedMessage, 409: Problem },
     summary: 'Send a past event again',
-    description: 'Queues one more attempt of the same message (same `webhook-id`, same body, fresh signature).',
+    description:
+      'Queues one more attempt of the same message (same `webhook-id`, same body, fresh signature), now: a message ' +
+      'waiting for a scheduled retry is sent at once instead. 409 while an attempt of it is being sent (retry after ' +
+      'it is logged), and when the subscription is paused or disabled (re-enable it first).',
     metadata: consumerMeta(tag, manage),
   },
 });

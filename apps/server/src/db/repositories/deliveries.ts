@@ -1,5 +1,6 @@
 import type { Sql, TransactionSql } from '../client.js';
 import { afterCursor, type CursorRow } from '../pagination.js';
+import type { EarlierSecret } from './subscriptions.js';
 
 type Db = Sql | TransactionSql;
 
@@ -31,6 +32,7 @@ export interface MessageContext {
   secret: string;
   previous_secret: string | null;
   previous_secret_expires_at: Date | null;
+  older_secrets: EarlierSecret[];
   deliverable: boolean;
   consecutive_failures: number;
 }
@@ -115,7 +117,8 @@ export function createDeliveriesRepository(sql: Sql) {
         VALUES (${a.subscriptionId}, ${a.body}::text::jsonb, ${a.status}, ${a.responseCode}, ${a.latencyMs}, ${a.error},
           ${a.messageId}, ${a.attempt}, ${a.eventType}, ${a.responseBody})`;
       await db`
-        UPDATE webhook_messages SET state = ${messageState}, next_attempt_at = ${nextAttemptAt}, logged_attempts = ${a.attempt}
+        UPDATE webhook_messages SET state = ${messageState}, next_attempt_at = ${nextAttemptAt},
+          logged_attempts = GREATEST(logged_attempts, ${a.attempt})
         WHERE id = ${a.messageId}`;
     },
 
@@ -137,11 +140,16 @@ export function createDeliveriesRepository(sql: Sql) {
       await db`UPDATE webhook_messages SET state = 'cancelled' WHERE webhook_subscription_id = ${subscriptionId} AND state = 'pending'`;
     },
 
-    /** Marks a message for one more attempt; returns the attempt number to queue. */
+    /**
+     * Marks a message for one more attempt, now; returns the attempt number to queue. A
+     * message waiting for a retry gets it now instead (the attempt's job takes the place of
+     * the retry's: both are keyed by the message). Refused (undefined) while an attempt is
+     * claimed and not yet logged: a second attempt sent beside it could be logged first.
+     */
     async reopen(db: Db, messageId: string): Promise<number | undefined> {
       const [row] = await db<{ attempts: number }[]>`
         UPDATE webhook_messages SET state = 'pending', next_attempt_at = now()
-        WHERE id = ${messageId} RETURNING attempts`;
+        WHERE id = ${messageId} AND attempts = logged_attempts RETURNING attempts`;
       return row ? row.attempts + 1 : undefined;
     },
   };

@@ -13,6 +13,8 @@ export interface SubscriptionRow extends CursorRow {
   secret: string;
   previous_secret: string | null;
   previous_secret_expires_at: Date | null;
+  /** Secrets before the previous one, still signing until their expires_at (oldest first). */
+  older_secrets: EarlierSecret[];
   secret_rotated_at: Date | null;
   is_active: boolean;
   disabled_at: Date | null;
@@ -22,6 +24,9 @@ export interface SubscriptionRow extends CursorRow {
   created_at: Date;
   updated_at: Date;
 }
+
+/** A replaced signing secret (sealed) and the end of its overlap (ISO 8601). A type, not an interface: it is stored as JSON. */
+export type EarlierSecret = { secret: string; expires_at: string };
 
 export interface SubscriptionPatch {
   target_url?: string;
@@ -42,6 +47,12 @@ export function createSubscriptionsRepository(sql: Sql) {
         SELECT ${returning} FROM webhook_subscriptions
         WHERE id = ${id} AND api_consumer_id = ${ownerId} AND deleted_at IS NULL`;
       return row;
+    },
+
+    /** Whether the worker would deliver to it now (webhook_recipients: active, enabled, its consumer and manifest allow it). */
+    async isRecipient(id: string): Promise<boolean> {
+      const [row] = await sql<{ yes: boolean }[]>`SELECT EXISTS (SELECT 1 FROM webhook_recipients WHERE id = ${id}) AS yes`;
+      return row!.yes;
     },
 
     async list(ownerId: string, opts: { limit: number; cursor?: string; eventType?: EventTopic }) {
@@ -80,18 +91,39 @@ export function createSubscriptionsRepository(sql: Sql) {
       return rows.length > 0;
     },
 
-    /** The old secret keeps signing until previous_secret_expires_at. */
-    async rotate(ownerId: string, id: string, sealedNew: string, overlapSeconds: number) {
-      const [row] = await sql<SubscriptionRow[]>`
-        UPDATE webhook_subscriptions SET
-          previous_secret = secret,
-          previous_secret_expires_at = now() + make_interval(secs => ${overlapSeconds}),
-          secret = ${sealedNew},
-          secret_rotated_at = now(),
-          updated_at = now()
-        WHERE id = ${id} AND api_consumer_id = ${ownerId} AND deleted_at IS NULL
-        RETURNING ${returning}`;
-      return row;
+    /**
+     * The current secret becomes the previous one, signing until now + overlap; the
+     * previous one joins `older_secrets` while its own overlap lasts. Refused (`busyUntil`:
+     * when the oldest of them stops signing) when `maxOlder` older ones still sign.
+     */
+    async rotate(
+      ownerId: string,
+      id: string,
+      sealedNew: string,
+      opts: { overlapSeconds: number; maxOlder: number },
+    ): Promise<{ row: SubscriptionRow } | { busyUntil: Date } | undefined> {
+      return sql.begin(async (tx) => {
+        const [cur] = await tx<(Pick<SubscriptionRow, 'previous_secret' | 'previous_secret_expires_at' | 'older_secrets'> & { now: Date })[]>`
+          SELECT previous_secret, previous_secret_expires_at, older_secrets, now() AS now FROM webhook_subscriptions
+          WHERE id = ${id} AND api_consumer_id = ${ownerId} AND deleted_at IS NULL FOR UPDATE`;
+        if (!cur) return undefined;
+        const previous = cur.previous_secret && cur.previous_secret_expires_at
+          ? [{ secret: cur.previous_secret, expires_at: cur.previous_secret_expires_at.toISOString() }]
+          : [];
+        const older = [...cur.older_secrets, ...previous].filter((e) => new Date(e.expires_at) > cur.now);
+        if (older.length > opts.maxOlder) return { busyUntil: new Date(older[0]!.expires_at) };
+        const [row] = await tx<SubscriptionRow[]>`
+          UPDATE webhook_subscriptions SET
+            older_secrets = ${tx.json(older)},
+            previous_secret = secret,
+            previous_secret_expires_at = now() + make_interval(secs => ${opts.overlapSeconds}),
+            secret = ${sealedNew},
+            secret_rotated_at = now(),
+            updated_at = now()
+          WHERE id = ${id}
+          RETURNING ${returning}`;
+        return { row: row! };
+      });
     },
   };
 }

@@ -22,8 +22,14 @@ const TOPIC_RESOURCE: Record<EventTopic, RecordResource> = {
   'outcome_signal.created': 'outcome-signals',
 };
 
-/** How long the previous secret keeps signing after a rotation. */
+/** How long a replaced secret keeps signing after a rotation. */
 export const ROTATION_OVERLAP_SECONDS = 24 * 60 * 60;
+/**
+ * Secrets that sign one delivery at most: the current one and those replaced within the
+ * last 24 h. Each adds a signature to every delivery's header, so repeated rotations
+ * cannot grow it without bound.
+ */
+export const MAX_SIGNING_SECRETS = 5;
 
 export function toSubscription(row: SubscriptionRow): WebhookSubscription {
   return {
@@ -96,6 +102,22 @@ export function createSubscriptionsService(deps: SubscriptionsServiceDeps) {
     return row;
   }
 
+  /**
+   * A subscription that something can be sent to now. Queued for one that is paused or
+   * disabled, a test or redelivery would be dropped by the worker without an attempt to
+   * show in the log, so the caller hears why instead.
+   */
+  async function live(ownerId: string, id: string): Promise<SubscriptionRow> {
+    const row = await own(ownerId, id);
+    if (await subscriptions.isRecipient(row.id)) return row;
+    const why = row.disabled_at
+      ? `is disabled (${row.disabled_reason ?? 'persistent failure'}); re-enable it with PATCH {"is_active": true} first`
+      : !row.is_active
+        ? 'is paused; set is_active to true first'
+        : 'carries an event type your hub manifest no longer lists';
+    throw new ApiError('conflict', `Nothing can be delivered: this subscription ${why}.`);
+  }
+
   return {
     async create(
       owner: { id: string; hub_capability_manifest_id: string | null },
@@ -144,13 +166,23 @@ export function createSubscriptionsService(deps: SubscriptionsServiceDeps) {
 
     async rotateSecret(ownerId: string, id: string) {
       const secret = generateWebhookSecret();
-      const row = await subscriptions.rotate(ownerId, id, box().seal(secret), ROTATION_OVERLAP_SECONDS);
-      if (!row) throw notFound('webhook subscription', id);
-      return { ...toSubscription(row), secret };
+      const rotated = await subscriptions.rotate(ownerId, id, box().seal(secret), {
+        overlapSeconds: ROTATION_OVERLAP_SECONDS,
+        maxOlder: MAX_SIGNING_SECRETS - 2,
+      });
+      if (!rotated) throw notFound('webhook subscription', id);
+      if ('busyUntil' in rotated) {
+        throw new ApiError(
+          'conflict',
+          `${MAX_SIGNING_SECRETS} secrets already sign this subscription's deliveries; the oldest stops at ` +
+            `${iso(rotated.busyUntil)}. Rotate again after that.`,
+        );
+      }
+      return { ...toSubscription(rotated.row), secret };
     },
 
     async sendTest(ownerId: string, id: string) {
-      const sub = await own(ownerId, id);
+      const sub = await live(ownerId, id);
       const messageId = newMessageId('msg_test_');
       const now = deps.now();
       const body = webhookBody(sub.event_type, iso(now), sampleRecord(sub.event_type, ownerId, now));
@@ -189,13 +221,17 @@ export function createSubscriptionsService(deps: SubscriptionsServiceDeps) {
     },
 
     async redeliver(ownerId: string, id: string, deliveryId: string) {
-      const sub = await own(ownerId, id);
+      const sub = await live(ownerId, id);
       const delivery = await deliveries.find(id, deliveryId);
       if (!delivery?.webhook_message_id) throw notFound('delivery', deliveryId);
       const messageId = delivery.webhook_message_id;
       await deps.sql.begin(async (tx) => {
         const attempt = await deliveries.reopen(tx, messageId);
-        if (attempt === undefined) throw notFound('delivery', deliveryId);
+        if (attempt === undefined) {
+          throw new ApiError('conflict', 'An attempt of this message is being sent right now; its outcome will appear in the delivery log. Redeliver once it has.', {
+            headers: { 'Retry-After': '1' },
+          });
+        }
         await scheduleAttempt(tx, messageId, attempt);
       });
       return { message_id: messageId, subscription_id: sub.id, event_type: sub.event_type, queued_at: iso(deps.now()) };
