@@ -9,14 +9,47 @@ export const c: ReturnType<typeof initContract> = initContract();
 
 export const Uuid = z.string().uuid();
 /**
+ * A string PostgreSQL can store: its text type has no U+0000 (it answers 22021), so the
+ * character is refused here, where the error names the field.
+ */
+// eslint-disable-next-line no-control-regex -- U+0000 is the character refused
+export const Text = z.string().regex(/^[^\u0000]*$/, 'Must not contain the character U+0000');
+/**
  * RFC 3339 timestamp; responses are always UTC with a `Z`. zod's own regex, compiled
  * once: `.datetime()` builds a new RegExp for every value it checks, which was 5% of the
  * server's CPU in 1,000-event batch ingest. The spec shows it as `format: date-time`.
  */
-const RFC3339 = datetimeRegex({ offset: true, local: false, precision: null });
+const RFC3339_SYNTAX = datetimeRegex({ offset: true, local: false, precision: null });
+
+/**
+ * The instants a timestamp may name. PostgreSQL refuses years 0000 and 10000 in the
+ * form the driver sends, and the driver reads years before 100 back as 19xx or 20xx.
+ */
+const EARLIEST = Date.parse('0100-01-01T00:00:00Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * The syntax, and the instant in range; Date.parse is what the server's writes go
+ * through, and its NaN (an offset past ±23:59) is out of range. A RegExp rather than a
+ * refinement: a refinement costs ~4 µs a value (4 ms a 1,000-event batch) and would hide
+ * the `date-time` format from the SDK's sampler. It tests with RFC3339_SYNTAX, not
+ * super.test, which takes V8 off its fast path for plain RegExps.
+ */
+class Rfc3339InRange extends RegExp {
+  override test(s: string): boolean {
+    if (!RFC3339_SYNTAX.test(s)) return false;
+    // A UTC time away from the first and last year is in range without a parse (~300 ns).
+    const year = s.slice(0, 4);
+    if (s.endsWith('Z') && year > '0100' && year < '9999') return true;
+    const t = Date.parse(s);
+    return t >= EARLIEST && t <= LATEST;
+  }
+}
+const RFC3339 = new Rfc3339InRange(RFC3339_SYNTAX);
+const TIMESTAMP_MESSAGE = 'Must be an RFC 3339 timestamp from 0100-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z';
 /** A Timestamp with its own description (`.describe()` would drop the spec's format). */
 export const timestamp = (description?: string) =>
-  extendApi(z.string().regex(RFC3339, 'Invalid datetime'), { format: 'date-time', pattern: undefined, ...(description && { description }) });
+  extendApi(z.string().regex(RFC3339, TIMESTAMP_MESSAGE), { format: 'date-time', pattern: undefined, ...(description && { description }) });
 export const Timestamp = timestamp();
 
 const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];

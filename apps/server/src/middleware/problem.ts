@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import postgres from 'postgres';
 import { problemTypeFor, type Problem } from '@ihf/contract';
 import type { RequestValidationError } from '@ts-rest/express';
 import type { ZodError } from 'zod';
@@ -88,11 +89,31 @@ export function sendProblem(req: Request, res: Response, err: ApiError): void {
     .send(JSON.stringify(problemDocument(req, err)));
 }
 
+/**
+ * SQLSTATEs of a value PostgreSQL cannot take: U+0000 in text (22021) or jsonb (22P05), a
+ * date or time out of its range or form (22007, 22008, 22009). Only client input reaches
+ * the database that way, so they are a 422 even where validation let one through.
+ */
+const PG_UNSTORABLE_VALUE = new Set(['22021', '22P05', '22007', '22008', '22009']);
+
+function unstorableValue(err: unknown): ApiError | null {
+  if (!(err instanceof postgres.PostgresError) || !PG_UNSTORABLE_VALUE.has(err.code)) return null;
+  return new ApiError(
+    'validation_failed',
+    'The request holds a value the database cannot store, such as the character U+0000 or a date outside years 1 to 9999.',
+  );
+}
+
 /** Mounted last: every error becomes an RFC 9457 problem document; no stack traces leave. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
     let apiError = toApiError(err);
+    if (!apiError) {
+      apiError = unstorableValue(err);
+      // Validation should have named the field; the log says which one it missed.
+      if (apiError) logger.warn({ err, requestId: req.requestId }, 'database refused a value validation let through');
+    }
     if (!apiError) {
       logger.error({ err, requestId: req.requestId }, 'unhandled error');
       apiError = new ApiError('internal_error', 'Something went wrong on our side. Quote the request id if you report it.');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { InteractionEvent } from '@ihf/contract';
+import type { PostgresError } from 'postgres';
 import { isPgError, PG_FOREIGN_KEY_VIOLATION, type Sql, type TransactionSql } from '../../db/client.js';
 import { toPage } from '../../db/pagination.js';
 import type { RecordListOptions, RecordRow, RecordsRepository, RecordTable } from '../../db/repositories/records.js';
@@ -27,19 +28,52 @@ const invalidReference = (errors: FieldError[]) =>
     { errors },
   );
 
-/** A violated foreign key of `table` becomes a 422 naming the field (`<table>_<column>_fkey`). */
-function mapWriteError(table: RecordTable, err: unknown): never {
+/** The column a constraint of `table` guards, by PostgreSQL's names for them (`<table>_<column>_fkey`, `_check`, `_check1`). */
+function columnOf(table: RecordTable, constraint: string | undefined, kind: 'fkey' | 'check'): string | undefined {
+  const match = new RegExp(`^${table}_(\\w+?)_${kind}\\d*$`).exec(constraint ?? '');
+  return match?.[1];
+}
+
+/**
+ * A violated foreign key or CHECK of `table` becomes a 422 naming the field; `pointerTo`
+ * places the column in the request body (a batch knows which event from the error).
+ */
+function mapWriteError(
+  table: RecordTable,
+  err: unknown,
+  pointerTo: (column: string, err: PostgresError) => string = (column) => `/${column}`,
+): never {
   if (isPgError(err, PG_FOREIGN_KEY_VIOLATION)) {
-    const constraint = err.constraint_name ?? '';
-    const column = constraint.startsWith(`${table}_`) ? constraint.slice(table.length + 1).replace(/_fkey$/, '') : 'unknown';
+    const column = columnOf(table, err.constraint_name, 'fkey') ?? 'unknown';
     throw invalidReference([
-      { location: 'body', pointer: `/${column}`, message: `No record with the ${column} given.`, code: 'not_found' },
+      { location: 'body', pointer: pointerTo(column, err), message: `No record with the ${column} given.`, code: 'not_found' },
     ]);
   }
   if (isPgError(err, PG_CHECK_VIOLATION)) {
-    throw new ApiError('validation_failed', `The record breaks a constraint (${err.constraint_name ?? 'check'}).`);
+    const column = columnOf(table, err.constraint_name, 'check');
+    throw new ApiError(
+      'validation_failed',
+      `The record breaks a constraint (${err.constraint_name ?? 'check'}).`,
+      column
+        ? { errors: [{ location: 'body', pointer: pointerTo(column, err), message: `${column} breaks ${err.constraint_name}`, code: 'check_violation' }] }
+        : {},
+    );
   }
   throw err;
+}
+
+/**
+ * `/events/{i}/<column>` for the event a batch error names: the failing row, which
+ * carries its id (CHECK), or the missing key's value (foreign key); `/events` if neither.
+ */
+function batchPointer(events: readonly InteractionEvent[]) {
+  return (column: string, err: PostgresError) => {
+    const detail = err.detail ?? '';
+    const i = events.findIndex(
+      (e) => detail.includes(e.id) || detail.includes(`(${column})=(${String((e as Record<string, unknown>)[column])})`),
+    );
+    return i < 0 ? '/events' : `/events/${i}/${column}`;
+  };
 }
 
 interface ListQuery {
@@ -126,36 +160,40 @@ export function createRecordsService(deps: { sql: Sql; repo: RecordsRepository; 
 
     /** All or nothing, one INSERT … SELECT FROM jsonb_to_recordset for the whole batch. */
     async createInteractionEventBatch(consumerId: string, events: readonly InteractionEventInput[]) {
-      const rows = await sql.begin(async (tx) => {
-        const missing = await unregisteredTypes(tx, events.map((e) => e.event_type));
-        if (missing.size > 0) {
-          throw unregisteredError(
-            events.flatMap((e, i) =>
-              missing.has(e.event_type)
-                ? [{ location: 'body' as const, pointer: `/events/${i}/event_type`, message: `event_type '${e.event_type}' is not registered`, code: 'unregistered' }]
-                : [],
-            ),
-          );
-        }
-        // The wire records are built straight from the input, one object per event (this
-        // loop is hot); the same objects are the insert's rows. Every row of one statement
-        // shares the transaction's created_at, filled in once the insert returns it.
-        const data: InteractionEvent[] = events.map((e) => ({
-          id: randomUUID(),
-          consumer_id: consumerId,
-          created_at: '',
-          event_type: e.event_type,
-          subject_id: e.subject_id,
-          actor_id: e.actor_id,
-          occurred_at: iso(new Date(e.occurred_at)),
-          properties: e.properties,
-        }));
-        const createdAt = iso(await repo.insertInteractionEvents(tx, consumerId, data));
-        for (const e of data) e.created_at = createdAt;
-        await publishWireRecords(tx, 'interactionEvent', () => data);
-        return data;
-      });
-      return { data: rows };
+      // The wire records are built straight from the input, one object per event (this
+      // loop is hot); the same objects are the insert's rows. Every row of one statement
+      // shares the transaction's created_at, filled in once the insert returns it. Their
+      // ids, made here, are how a database error names the failing event.
+      const data: InteractionEvent[] = events.map((e) => ({
+        id: randomUUID(),
+        consumer_id: consumerId,
+        created_at: '',
+        event_type: e.event_type,
+        subject_id: e.subject_id,
+        actor_id: e.actor_id,
+        occurred_at: iso(new Date(e.occurred_at)),
+        properties: e.properties,
+      }));
+      try {
+        await sql.begin(async (tx) => {
+          const missing = await unregisteredTypes(tx, events.map((e) => e.event_type));
+          if (missing.size > 0) {
+            throw unregisteredError(
+              events.flatMap((e, i) =>
+                missing.has(e.event_type)
+                  ? [{ location: 'body' as const, pointer: `/events/${i}/event_type`, message: `event_type '${e.event_type}' is not registered`, code: 'unregistered' }]
+                  : [],
+              ),
+            );
+          }
+          const createdAt = iso(await repo.insertInteractionEvents(tx, consumerId, data));
+          for (const e of data) e.created_at = createdAt;
+          await publishWireRecords(tx, 'interactionEvent', () => data);
+        });
+      } catch (err) {
+        return mapWriteError('interaction_events', err, batchPointer(data));
+      }
+      return { data };
     },
 
     createAnnotation: (consumerId: string, body: { interaction_event_id?: string | null; body: string; labels: string[] }) =>

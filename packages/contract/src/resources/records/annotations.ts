@@ -1,6 +1,6 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
-import { c, Uuid } from '../../common.js';
+import { c, Text, Uuid } from '../../common.js';
 import { CreatedWindowQuery, recordBase, recordRoutes } from './shared.js';
 
 export const AnnotationStatusSchema = z.enum(['active', 'quarantined']);
@@ -34,8 +34,8 @@ const CreateAnnotation = extendApi(
   z
     .object({
       interaction_event_id: Uuid.nullish(),
-      body: z.string().min(1).max(20_000),
-      labels: z.array(z.string().min(1).max(100)).max(50).default([]),
+      body: Text.min(1).max(20_000),
+      labels: z.array(Text.min(1).max(100)).max(50).default([]),
     })
     .strict(),
   { title: 'CreateAnnotationRequest', example: { body: 'Users click save twice.', labels: ['ux'] } },
@@ -50,7 +50,7 @@ export const annotationsContract = c.router(
     create: CreateAnnotation,
     listQuery: CreatedWindowQuery.extend({
       interaction_event_id: Uuid.optional(),
-      label: z.string().min(1).max(100).optional().describe('Only annotations carrying this label'),
+      label: Text.min(1).max(100).optional().describe('Only annotations carrying this label'),
       status: AnnotationStatusSchema.optional(),
     }),
     listTitle: 'AnnotationList',

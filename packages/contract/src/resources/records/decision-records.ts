@@ -1,6 +1,6 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
-import { c, Timestamp, Uuid } from '../../common.js';
+import { c, Text, Timestamp, Uuid } from '../../common.js';
 import { CreatedWindowQuery, recordBase, recordRoutes } from './shared.js';
 
 export const DecisionOutcomeSchema = z.enum(['accepted', 'rejected', 'deferred']);
@@ -35,8 +35,8 @@ const CreateDecisionRecord = extendApi(
     .object({
       requirement_candidate_id: Uuid,
       outcome: DecisionOutcomeSchema,
-      rationale: z.string().max(20_000).default(''),
-      decided_by: z.string().trim().min(1).max(200),
+      rationale: Text.max(20_000).default(''),
+      decided_by: Text.trim().min(1).max(200),
       decided_at: Timestamp,
     })
     .strict(),

@@ -1,6 +1,6 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
-import { c, Timestamp, Uuid } from '../../common.js';
+import { c, Text, Timestamp, Uuid } from '../../common.js';
 import { CreatedWindowQuery, recordBase, recordRoutes } from './shared.js';
 
 export const DeploymentStatusSchema = z.enum(['in_progress', 'succeeded', 'failed', 'rolled_back']);
@@ -34,8 +34,8 @@ const CreateDeploymentRecord = extendApi(
   z
     .object({
       decision_record_id: Uuid,
-      version: z.string().trim().min(1).max(200),
-      environment: z.string().trim().min(1).max(100),
+      version: Text.trim().min(1).max(200),
+      environment: Text.trim().min(1).max(100),
       deployed_at: Timestamp,
       status: DeploymentStatusSchema,
     })
@@ -61,7 +61,7 @@ export const deploymentRecordsContract = c.router(
     create: CreateDeploymentRecord,
     listQuery: CreatedWindowQuery.extend({
       decision_record_id: Uuid.optional(),
-      environment: z.string().min(1).max(100).optional(),
+      environment: Text.min(1).max(100).optional(),
       status: DeploymentStatusSchema.optional(),
     }),
     listTitle: 'DeploymentRecordList',

@@ -1,6 +1,6 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
-import { c, Timestamp, Uuid } from '../../common.js';
+import { c, Text, Timestamp, Uuid } from '../../common.js';
 import { CreatedWindowQuery, recordBase, recordRoutes } from './shared.js';
 
 export const OutcomeSignal = extendApi(
@@ -34,9 +34,9 @@ const CreateOutcomeSignal = extendApi(
   z
     .object({
       deployment_record_id: Uuid,
-      metric: z.string().trim().min(1).max(200),
+      metric: Text.trim().min(1).max(200),
       value: z.number().finite(),
-      unit: z.string().trim().min(1).max(50).nullish(),
+      unit: Text.trim().min(1).max(50).nullish(),
       baseline: z.number().finite().nullish(),
       observed_at: Timestamp,
     })
@@ -63,7 +63,7 @@ export const outcomeSignalsContract = c.router(
     create: CreateOutcomeSignal,
     listQuery: CreatedWindowQuery.extend({
       deployment_record_id: Uuid.optional(),
-      metric: z.string().min(1).max(200).optional(),
+      metric: Text.min(1).max(200).optional(),
     }),
     listTitle: 'OutcomeSignalList',
   }),

@@ -1,6 +1,6 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
-import { c, Timestamp, Uuid } from '../../common.js';
+import { c, Text, Timestamp, Uuid } from '../../common.js';
 import { CreatedWindowQuery, recordBase, recordRoutes } from './shared.js';
 
 export const CandidateStatusSchema = z.enum(['pending_review', 'approved', 'rejected', 'quarantined']);
@@ -41,9 +41,9 @@ export type RequirementCandidate = z.infer<typeof RequirementCandidate>;
 const CreateRequirementCandidate = extendApi(
   z
     .object({
-      title: z.string().trim().min(1).max(500),
-      description: z.string().max(20_000).default(''),
-      category: z.string().trim().min(1).max(100),
+      title: Text.trim().min(1).max(500),
+      description: Text.max(20_000).default(''),
+      category: Text.trim().min(1).max(100),
       source_annotation_ids: z.array(Uuid).max(100).default([]),
     })
     .strict(),
@@ -62,7 +62,7 @@ export const requirementCandidatesContract = c.router(
     create: CreateRequirementCandidate,
     listQuery: CreatedWindowQuery.extend({
       status: CandidateStatusSchema.optional(),
-      category: z.string().min(1).max(100).optional(),
+      category: Text.min(1).max(100).optional(),
     }),
     listTitle: 'RequirementCandidateList',
   }),
