@@ -66,7 +66,7 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   app.use(requireBodyType);
   app.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ limit: MAX_BODY_BYTES, extended: false }));
-  app.use(idempotency(services.repos.idempotency));
+  app.use(idempotency(services.repos.idempotency, services.secretBox));
   mountApiRoutes(app, services);
   app.use(problemHandler(deps.logger));
   return { app, services };

@@ -121,12 +121,20 @@ describe('Idempotency-Key', () => {
     expect(fresh.headers.get('idempotent-replayed')).toBeNull();
   });
 
-  it('covers webhook subscription creation too', async () => {
+  it('covers webhook subscription creation too, keeping the answer (which shows the secret) sealed', async () => {
     const body = { event_type: 'annotation.created', target_url: 'http://127.0.0.1:9/x' };
     const a = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', body, { 'idempotency-key': 'k-sub' });
+    const first = (await a.json()) as { id: string; secret: string };
+    expect(first.secret).toMatch(/^whsec_/);
     const b = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', body, { 'idempotency-key': 'k-sub' });
     expect(b.status).toBe(201);
-    expect(await b.json()).toEqual(await a.json());
+    expect(b.headers.get('idempotent-replayed')).toBe('true');
+    expect(await b.json()).toEqual(first);
+    // The secret is stored encrypted on the subscription; the replay store must not hold it in the clear either.
+    const [stored] = await t.sql<{ response_body: string }[]>`SELECT response_body FROM idempotency_keys WHERE idempotency_key = 'k-sub'`;
+    expect(stored!.response_body).toMatch(/^v1\./);
+    expect(stored!.response_body).not.toContain(first.secret.slice(6));
+    expect(stored!.response_body).not.toContain(first.id);
   });
 
   it('refuses an over-long key', async () => {

@@ -133,6 +133,8 @@ export interface RouteMetadata {
   tag: string;
   /** POST routes that create something and honour `Idempotency-Key`. */
   idempotent?: boolean;
+  /** The answer shows a secret once (kept for `Idempotency-Key` replays only sealed). */
+  answersSecret?: boolean;
 }
 
 export const adminMeta = (tag: string, extra: Partial<RouteMetadata> = {}): RouteMetadata => ({

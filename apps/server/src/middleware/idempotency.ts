@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { IdempotencyRepository } from '../db/repositories/idempotency.js';
 import { ApiError } from '../errors.js';
+import type { SecretBox } from '../webhooks/secret-box.js';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /** A first request still "in progress" after this long is presumed dead and may be retried. */
@@ -21,7 +22,7 @@ const replayable = (status: number) => status < 400;
  * 24 hours; the same key with a different request is 422; while the first still runs, 409.
  * Mounted after authentication and body parsing, before the routes.
  */
-export function idempotency(repo: IdempotencyRepository): RequestHandler {
+export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | null): RequestHandler {
   return async (req, res, next) => {
     const key = req.get('idempotency-key');
     if (!req.apiRoute?.meta.idempotent || key === undefined) return next();
@@ -36,6 +37,10 @@ export function idempotency(repo: IdempotencyRepository): RequestHandler {
       .update(req.body === undefined ? '' : JSON.stringify(req.body))
       .digest('hex');
 
+    // An answer that shows a secret once (a webhook signing secret) is kept sealed, as the
+    // secret itself is: the replay store must not become a copy of it in the clear.
+    const sealed = req.apiRoute.meta.answersSecret === true;
+    if (sealed && !secretBox) return next(); // the route itself answers 503 without IHF_SECRET_KEY
     const got = await repo.acquire(owner, key, hash, { ttlSeconds: IDEMPOTENCY_TTL_SECONDS, lockSeconds: LOCK_SECONDS });
     if (!got.acquired) {
       const { row } = got;
@@ -50,7 +55,7 @@ export function idempotency(repo: IdempotencyRepository): RequestHandler {
       res.status(row.response_status ?? 200);
       res.set('Idempotent-Replayed', 'true');
       if (row.response_content_type) res.type(row.response_content_type);
-      res.send(row.response_body ?? '');
+      res.send(sealed && row.response_body ? secretBox!.open(row.response_body) : (row.response_body ?? ''));
       return;
     }
 
@@ -68,7 +73,7 @@ export function idempotency(repo: IdempotencyRepository): RequestHandler {
       const text = body === undefined ? '' : Buffer.isBuffer(body) ? body.toString('utf8') : String(body);
       const status = res.statusCode;
       const stored = replayable(status)
-        ? repo.complete(owner, key, status, text, res.get('content-type') ?? null)
+        ? repo.complete(owner, key, status, sealed ? secretBox!.seal(text) : text, res.get('content-type') ?? null)
         : repo.release(owner, key);
       stored.catch(logFailure).finally(() => send(body));
       return res;

@@ -62,8 +62,10 @@ export function createServices({ config, sql, now, logger, submissionPolicy }: S
     invalidate: authCache.invalidate,
     sync: () => authCache.sync(),
   });
+  const secretBox = config.IHF_SECRET_KEY ? createSecretBox(config.IHF_SECRET_KEY) : null;
   return {
     repos,
+    secretBox,
     authCache,
     authenticator: createAuthenticator({ lookup: authCache, adminToken: config.IHF_ADMIN_TOKEN, now }),
     // Changes that narrow or end credentials answer once they are in force (auth-cache.ts).
@@ -89,7 +91,7 @@ export function createServices({ config, sql, now, logger, submissionPolicy }: S
       subscriptions: repos.subscriptions,
       deliveries: repos.deliveries,
       manifests: repos.manifests,
-      secretBox: config.IHF_SECRET_KEY ? createSecretBox(config.IHF_SECRET_KEY) : null,
+      secretBox,
       allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
       now,
     }),

@@ -107,7 +107,7 @@ export const webhookSubscriptionsContract = c.router({
       'The answer carries the signing secret, shown this once. A webhook carries the whole record, so the caller also ' +
       'needs the read scope of its records (e.g. `annotations:read` for `annotation.created`). Hub consumers may only ' +
       'subscribe to event types in their manifest.',
-    metadata: consumerMeta(tag, manage, { idempotent: true }),
+    metadata: consumerMeta(tag, manage, { idempotent: true, answersSecret: true }),
   },
   list: {
     method: 'GET',
