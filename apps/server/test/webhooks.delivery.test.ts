@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
+import { Validator } from 'jsonschema';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebhookEventSchema } from '@ihf/contract';
+import { WebhookEventSchema, type EventTopic } from '@ihf/contract';
 // A second, independent Standard Webhooks verifier: the one this repo's SDK ships.
 import { verifyWebhook } from '../../../packages/sdk/src/webhooks/verify.js';
 import { createLogger } from '../src/logger.js';
+import { sampleRecord } from '../src/services/webhooks/samples.js';
+import { webhookBody } from '../src/webhooks/outbox.js';
 import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
 import { readProblem, startTestServer, type TestServer } from './harness.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';
@@ -390,5 +394,19 @@ describe('webhook subscriptions', () => {
       'interaction_event.created', 'outcome_signal.created', 'requirement_candidate.created',
     ]);
     for (const d of data) expect(Object.keys(d.schema.properties).sort()).toEqual(['data', 'timestamp', 'type']);
+  });
+
+  it('publishes schemas a plain JSON Schema validator accepts real payloads with, nulls included', async () => {
+    const { data } = (await (await t.request('/api/v2/event-types')).json()) as { data: { type: EventTopic; schema: Record<string, unknown> }[] };
+    // npm `jsonschema`: a validator that, like most outside the OpenAPI world (Python's
+    // jsonschema, Go's), knows nothing of OpenAPI's `nullable` (Ajv would have read it).
+    const validator = new Validator();
+    const now = new Date();
+    for (const { type, schema } of data) {
+      // A sample record of the type (nulls where a record may have them), in the body the worker sends.
+      const body = JSON.parse(webhookBody(type, now.toISOString(), sampleRecord(type, randomUUID(), now)));
+      expect(validator.validate(body, schema).errors.map(String), type).toEqual([]);
+      expect(validator.validate({ ...body, type: 'other.created' }, schema).valid, type).toBe(false);
+    }
   });
 });

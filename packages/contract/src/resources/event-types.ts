@@ -10,7 +10,9 @@ export const EventTypeEntry = extendApi(
     description: z.string(),
     schema: extendApi(z.record(z.unknown()), {
       additionalProperties: true,
-      description: 'JSON Schema (OpenAPI 3.0 dialect) of the whole webhook body for this topic',
+      description:
+        'JSON Schema (draft 4) of the whole webhook body for this topic: the OpenAPI document’s schema of it, with ' +
+        '`nullable` written as a `"null"` type so that any JSON Schema validator reads it',
     }),
   }),
   { title: 'WebhookEventType' },
