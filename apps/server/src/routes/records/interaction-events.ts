@@ -2,6 +2,7 @@ import { contract, type InteractionEvent } from '@ihf/contract';
 import { initServer } from '@ts-rest/express';
 import type { Services } from '../../services/index.js';
 import { consumerOf } from '../auth-context.js';
+import { readerOf } from './reader.js';
 
 const s = initServer();
 
@@ -15,10 +16,10 @@ export const interactionEventsRouter = ({ records }: Services) =>
       status: 201,
       body: await records.createInteractionEventBatch(consumerOf(req).consumer.id, body.events),
     }),
-    get: async ({ params }) => ({ status: 200, body: (await records.getOne('interactionEvent', params.id)) as InteractionEvent }),
-    list: async ({ query }) => ({
+    get: async ({ params, req }) => ({ status: 200, body: (await records.getOne('interactionEvent', params.id, readerOf(req))) as InteractionEvent }),
+    list: async ({ query, req }) => ({
       status: 200,
-      body: (await records.list('interactionEvent', query, {
+      body: (await records.list('interactionEvent', readerOf(req), query, {
         equals: { event_type: query.event_type, subject_id: query.subject_id, actor_id: query.actor_id },
       })) as { data: InteractionEvent[]; next_cursor: string | null },
     }),

@@ -130,13 +130,15 @@ export interface RecordKind<R extends RecordRow, T> {
   toWire(row: R): T;
 }
 
+/** `screened` kinds pass through the SubmissionPolicy, so a row of theirs may be quarantined. */
 export const RECORD_KINDS = {
   interactionEvent: { table: 'interaction_events', topic: 'interaction_event.created', noun: 'interaction event', toWire: toInteractionEvent },
-  annotation: { table: 'annotations', topic: 'annotation.created', noun: 'annotation', toWire: toAnnotation },
+  annotation: { table: 'annotations', topic: 'annotation.created', noun: 'annotation', screened: true, toWire: toAnnotation },
   requirementCandidate: {
     table: 'requirement_candidates',
     topic: 'requirement_candidate.created',
     noun: 'requirement candidate',
+    screened: true,
     toWire: toRequirementCandidate,
   },
   decisionRecord: { table: 'decision_records', topic: 'decision_record.created', noun: 'decision record', toWire: toDecisionRecord },

@@ -76,6 +76,22 @@ function batchPointer(events: readonly InteractionEvent[]) {
   };
 }
 
+/**
+ * Who reads or references records. A quarantined record is visible only to the consumer
+ * that submitted it and to admins until it is released; to anyone else it does not
+ * exist, and a consumer may reference exactly the records it may read.
+ */
+export interface Reader {
+  consumerId: string;
+  /** The credential carries scope `admin`, which reads the review queue anyway. */
+  isAdmin: boolean;
+}
+
+/** The consumer a repository query narrows `kind` to for `reader`; undefined: no narrowing. */
+function visibleTo(kind: RecordKindName, reader: Reader): string | undefined {
+  return 'screened' in RECORD_KINDS[kind] && !reader.isAdmin ? reader.consumerId : undefined;
+}
+
 interface ListQuery {
   limit: number;
   cursor?: string;
@@ -113,16 +129,17 @@ export function createRecordsService(deps: { sql: Sql; repo: RecordsRepository; 
     }
   }
 
-  async function getOne(kind: RecordKindName, id: string) {
+  async function getOne(kind: RecordKindName, id: string, reader: Reader) {
     const k = RECORD_KINDS[kind];
-    const row = await repo.findById(k.table, id);
+    const row = await repo.findById(k.table, id, visibleTo(kind, reader));
     if (!row) throw notFound(k.noun, id);
     return (k.toWire as unknown as (r: RecordRow) => unknown)(row);
   }
 
-  async function list(kind: RecordKindName, q: ListQuery, filters: Pick<RecordListOptions, 'equals' | 'contains'>) {
+  async function list(kind: RecordKindName, reader: Reader, q: ListQuery, filters: Pick<RecordListOptions, 'equals' | 'contains'>) {
     const k = RECORD_KINDS[kind];
     const rows = await repo.list(k.table, {
+      visibleTo: visibleTo(kind, reader),
       limit: q.limit,
       cursor: q.cursor,
       createdAfter: q.created_after,
@@ -130,6 +147,22 @@ export function createRecordsService(deps: { sql: Sql; repo: RecordsRepository; 
       ...filters,
     });
     return toPage(rows, q.limit, k.toWire as unknown as (r: RecordRow) => never);
+  }
+
+  /** One 422 for every id `reader` may not read: a missing record and a hidden one answer alike. */
+  async function requireReadable(
+    tx: TransactionSql,
+    kind: RecordKindName,
+    reader: Reader,
+    ids: readonly string[],
+    pointer: (i: number) => string,
+  ) {
+    const k = RECORD_KINDS[kind];
+    const found = await repo.existing(tx, k.table, ids, visibleTo(kind, reader));
+    const missing = ids.flatMap((id, i) =>
+      found.has(id) ? [] : [{ location: 'body' as const, pointer: pointer(i), message: `No ${k.noun} with id ${id}.`, code: 'not_found' }],
+    );
+    if (missing.length > 0) throw invalidReference(missing);
   }
 
   async function unregisteredTypes(tx: TransactionSql, types: readonly string[]): Promise<Set<string>> {
@@ -213,24 +246,18 @@ export function createRecordsService(deps: { sql: Sql; repo: RecordsRepository; 
       }),
 
     createRequirementCandidate: (
-      consumerId: string,
+      reader: Reader,
       body: { title: string; description: string; category: string; source_annotation_ids: string[] },
     ) =>
       createOne<RequirementCandidateRow>('requirementCandidate', async (tx) => {
-        const found = await repo.existing(tx, 'annotations', body.source_annotation_ids);
-        const missing = body.source_annotation_ids.flatMap((id, i) =>
-          found.has(id)
-            ? []
-            : [{ location: 'body' as const, pointer: `/source_annotation_ids/${i}`, message: `No annotation with id ${id}.`, code: 'not_found' }],
-        );
-        if (missing.length > 0) throw invalidReference(missing);
+        await requireReadable(tx, 'annotation', reader, body.source_annotation_ids, (i) => `/source_annotation_ids/${i}`);
         const verdict = await policy.assess(
-          { consumerId, kind: 'requirement_candidate', category: body.category, texts: [body.title, body.description] },
+          { consumerId: reader.consumerId, kind: 'requirement_candidate', category: body.category, texts: [body.title, body.description] },
           tx,
         );
         return {
           values: {
-            api_consumer_id: consumerId,
+            api_consumer_id: reader.consumerId,
             title: body.title,
             description: body.description,
             category: body.category,
@@ -242,8 +269,11 @@ export function createRecordsService(deps: { sql: Sql; repo: RecordsRepository; 
         };
       }),
 
-    createDecisionRecord: (consumerId: string, body: Record<string, unknown>) =>
-      createOne<DecisionRecordRow>('decisionRecord', async () => ({ values: { ...body, api_consumer_id: consumerId }, publish: true })),
+    createDecisionRecord: (reader: Reader, body: { requirement_candidate_id: string } & Record<string, unknown>) =>
+      createOne<DecisionRecordRow>('decisionRecord', async (tx) => {
+        await requireReadable(tx, 'requirementCandidate', reader, [body.requirement_candidate_id], () => '/requirement_candidate_id');
+        return { values: { ...body, api_consumer_id: reader.consumerId }, publish: true };
+      }),
 
     createDeploymentRecord: (consumerId: string, body: Record<string, unknown>) =>
       createOne<DeploymentRecordRow>('deploymentRecord', async () => ({ values: { ...body, api_consumer_id: consumerId }, publish: true })),

@@ -1,7 +1,7 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
 import { c, Text, Uuid } from '../../common.js';
-import { CreatedWindowQuery, recordBase, recordRoutes } from './shared.js';
+import { CreatedWindowQuery, QUARANTINE_VISIBILITY, recordBase, recordRoutes } from './shared.js';
 
 export const AnnotationStatusSchema = z.enum(['active', 'quarantined']);
 
@@ -54,5 +54,6 @@ export const annotationsContract = c.router(
       status: AnnotationStatusSchema.optional(),
     }),
     listTitle: 'AnnotationList',
+    descriptions: QUARANTINE_VISIBILITY,
   }),
 );

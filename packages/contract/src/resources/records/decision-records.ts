@@ -63,5 +63,10 @@ export const decisionRecordsContract = c.router(
       outcome: DecisionOutcomeSchema.optional(),
     }),
     listTitle: 'DecisionRecordList',
+    descriptions: {
+      create:
+        '`requirement_candidate_id` may name only a candidate the caller can read: another consumer’s quarantined ' +
+        'candidate is a 422 `invalid_reference`, exactly as a missing one is.',
+    },
   }),
 );

@@ -1,7 +1,7 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
 import { c, Text, Timestamp, Uuid } from '../../common.js';
-import { CreatedWindowQuery, recordBase, recordRoutes } from './shared.js';
+import { CreatedWindowQuery, QUARANTINE_VISIBILITY, recordBase, recordRoutes } from './shared.js';
 
 export const CandidateStatusSchema = z.enum(['pending_review', 'approved', 'rejected', 'quarantined']);
 
@@ -65,5 +65,11 @@ export const requirementCandidatesContract = c.router(
       category: Text.min(1).max(100).optional(),
     }),
     listTitle: 'RequirementCandidateList',
+    descriptions: {
+      ...QUARANTINE_VISIBILITY,
+      create:
+        '`source_annotation_ids` may name only annotations the caller can read: another consumer’s quarantined ' +
+        'annotation is a 422 `invalid_reference`, exactly as a missing one is.',
+    },
   }),
 );

@@ -17,6 +17,17 @@ export const recordBase = {
 
 const RecordParams = z.object({ id: Uuid });
 
+/** How quarantine shows on the read routes of the screened resources (annotations, requirement candidates). */
+export const QUARANTINE_VISIBILITY = {
+  list:
+    'Records of every consumer. A `quarantined` record (held back by injection screening) is listed only to the ' +
+    'consumer that submitted it and to credentials with scope `admin` until an admin releases it; other consumers ' +
+    'never see it, not even with `status=quarantined`.',
+  get:
+    'A `quarantined` record (held back by injection screening) is returned only to the consumer that submitted it ' +
+    'and to credentials with scope `admin` until an admin releases it; any other consumer gets 404, as for an unknown id.',
+};
+
 /**
  * The create / get / list routes of one record resource, behind its `…:write` and
  * `…:read` scopes. Every create honours `Idempotency-Key`.
@@ -34,6 +45,7 @@ export function recordRoutes<
   create: B;
   listQuery: Q;
   listTitle: string;
+  descriptions?: { create?: string; list?: string; get?: string };
 }) {
   const path: `/${P}` = `/${opts.resource}`;
   const itemPath: `/${P}/:id` = `/${opts.resource}/:id`;
@@ -45,6 +57,7 @@ export function recordRoutes<
       headers: IdempotencyHeaders,
       responses: { 201: opts.record, 409: Problem },
       summary: `Create ${opts.noun}`,
+      description: opts.descriptions?.create,
       metadata: consumerMeta(opts.tag, [writeScope(opts.resource)], { idempotent: true }),
     },
     list: {
@@ -53,6 +66,7 @@ export function recordRoutes<
       query: opts.listQuery,
       responses: { 200: listOf(opts.record, opts.listTitle) },
       summary: `List ${opts.noun} records, newest first`,
+      description: opts.descriptions?.list,
       metadata: consumerMeta(opts.tag, [readScope(opts.resource)]),
     },
     get: {
@@ -61,6 +75,7 @@ export function recordRoutes<
       pathParams: RecordParams,
       responses: { 200: opts.record },
       summary: `Get ${opts.noun} by id`,
+      description: opts.descriptions?.get,
       metadata: consumerMeta(opts.tag, [readScope(opts.resource)]),
     },
   };
