@@ -328,6 +328,56 @@ describe.concurrent('webhook delivery', () => {
     expect((await deliveries(key, sub.id)).map((d) => [d.attempt, d.status])).toEqual([[2, 'delivered'], [1, 'failed']]);
   });
 
+  it('recovers, once re-enabled, what a 410 left undelivered since a time, each message once with its webhook-id', async () => {
+    // Records reach every subscription to their topic, and no other test here subscribes to interaction events.
+    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage', 'interaction-events:write']);
+    let gone = false;
+    // During the outage the receiver holds its answers (then 410s them) until every message of it is queued.
+    let answer!: () => void;
+    const outageQueued = new Promise<void>((resolve) => (answer = resolve));
+    const r = await receiver((_req, _n, res) => void (gone ? outageQueued.then(() => res.writeHead(410).end()) : res.writeHead(200).end()));
+    const sub = await subscribe(key, 'interaction_event.created', r.url);
+    const recover = (since: string) => t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/recover`, { since });
+    // An earlier message, delivered before the outage: `since` leaves it out.
+    await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`);
+    await r.waitFor(1);
+    await until(() => deliveries(key, sub.id), (d) => d.length === 1);
+    const since = new Date().toISOString();
+    gone = true;
+    for (let i = 0; i < 5; i++) {
+      const event = { event_type: 'viewed', subject_id: `lost ${i}`, actor_id: 'recover', occurred_at: since };
+      expect((await t.as(key, 'POST', '/api/v2/interaction-events', event)).status).toBe(201);
+    }
+    answer();
+    // The 410 disables the subscription; every message of the outage ends failed (it met the
+    // 410) or cancelled (it never got its turn), with no attempt left on the wire (recover
+    // leaves those alone). Watched in the database: polling the API would spend this
+    // consumer's rate limit.
+    const ended = () => t.sql<{ n: number; disabled: boolean }[]>`
+      SELECT count(*)::int AS n, bool_and(s.disabled_at IS NOT NULL) AS disabled
+      FROM webhook_messages m JOIN webhook_subscriptions s ON s.id = m.webhook_subscription_id
+      WHERE s.id = ${sub.id} AND m.state IN ('failed', 'cancelled') AND m.attempts = m.logged_attempts`;
+    // Concurrent failures of one subscription once deadlocked on its disable: attempts sent and never logged.
+    expect(await until(ended, ([row]) => row!.n === 5 && row!.disabled)).toEqual([{ n: 5, disabled: true }]);
+    expect((await recover(since)).status).toBe(409);
+
+    gone = false;
+    await t.as(key, 'PATCH', `/api/v2/webhook-subscriptions/${sub.id}`, { is_active: true });
+    const res = await recover(since);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ subscription_id: sub.id, since, queued: 5 });
+    const before = r.received.length;
+    await r.waitFor(before + 5);
+    const delivered = r.received.slice(before);
+    expect(new Set(delivered.map((d) => d.headers['webhook-id'])).size).toBe(5);
+    expect(delivered.map((d) => (JSON.parse(d.body) as { data: { subject_id: string } }).data.subject_id).sort()).toEqual(['lost 0', 'lost 1', 'lost 2', 'lost 3', 'lost 4']);
+    for (const d of delivered) expect(() => new Webhook(sub.secret).verify(d.body, headersOf(d))).not.toThrow();
+    // Nothing is left to recover, and nothing more arrives.
+    expect(await (await recover(since)).json()).toMatchObject({ queued: 0 });
+    await new Promise((done) => setTimeout(done, 300));
+    expect(r.received).toHaveLength(before + 5);
+  });
+
   it('sends nothing for records no subscription wants, and stops after a delete', async () => {
     const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage', 'decision-records:write']);
     const r = await receiver();

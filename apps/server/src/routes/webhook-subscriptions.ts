@@ -25,6 +25,7 @@ export const webhookSubscriptionsRouter = ({ webhookSubscriptions: subs }: Servi
     },
     rotateSecret: async ({ params, req }) => ({ status: 200, body: await subs.rotateSecret(owner(req).id, params.id) }),
     test: async ({ params, req }) => ({ status: 202, body: await subs.sendTest(owner(req).id, params.id) }),
+    recover: async ({ params, body, req }) => ({ status: 202, body: await subs.recover(owner(req).id, params.id, body.since) }),
     listDeliveries: async ({ params, query, req }) => ({
       status: 200,
       body: await subs.listDeliveries(owner(req).id, params.id, query),

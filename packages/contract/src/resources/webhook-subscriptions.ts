@@ -91,6 +91,15 @@ export const QueuedMessage = extendApi(
   { title: 'QueuedWebhookMessage' },
 );
 
+export const RecoveredMessages = extendApi(
+  z.object({
+    subscription_id: Uuid,
+    since: Timestamp,
+    queued: z.number().int().describe('Messages queued for one more attempt'),
+  }),
+  { title: 'RecoveredWebhookMessages', example: { subscription_id: '7c5d0ec9-c2ef-4aef-8bce-9eafb0c1d2e3', since: '2026-11-25T00:00:00.000Z', queued: 42 } },
+);
+
 const SubParams = z.object({ id: Uuid });
 const tag = 'Webhooks';
 const manage = ['webhooks:manage'] as const;
@@ -168,6 +177,23 @@ export const webhookSubscriptionsContract = c.router({
       'Queues an event of the subscription’s type whose `data` is a sample record (nil UUIDs, `test` values) ' +
       'and whose `webhook-id` starts with `msg_test_`. It appears in the delivery log like any other. ' +
       '409 when the subscription is paused or disabled (re-enable it first).',
+    metadata: consumerMeta(tag, manage),
+  },
+  recover: {
+    method: 'POST',
+    path: '/webhook-subscriptions/:id/recover',
+    pathParams: SubParams,
+    body: extendApi(z.object({ since: Timestamp }).strict(), {
+      title: 'RecoverWebhookMessagesRequest',
+      example: { since: '2026-11-25T00:00:00.000Z' },
+    }),
+    responses: { 202: RecoveredMessages, 409: Problem },
+    summary: 'Send again what was not delivered since a time',
+    description:
+      'Queues one more attempt of every message of this subscription created at or after `since` that was not ' +
+      'delivered: its retry schedule ran out, or it was dropped while the subscription was paused or disabled ' +
+      '(a 410, or persistent failure). Each keeps its `webhook-id` and body. Typically called right after a ' +
+      're-enable; 409 while the subscription is paused or disabled.',
     metadata: consumerMeta(tag, manage),
   },
   listDeliveries: {

@@ -133,11 +133,30 @@ export function createDeliveriesRepository(sql: Sql) {
       return row?.consecutive_failures ?? 0;
     },
 
+    /**
+     * Its pending messages are cancelled one by one as their jobs come up (the claim finds
+     * the subscription undeliverable), not here: cancelling them here locked the messages of
+     * attempts still on the wire after the subscription row, the reverse of their own
+     * logging's order, and concurrent failures deadlocked (an attempt sent, never logged).
+     * A message waiting for a retry is then sent again if the owner re-enables in time.
+     */
     async disableSubscription(db: Db, subscriptionId: string, reason: string) {
       await db`
         UPDATE webhook_subscriptions SET disabled_at = now(), disabled_reason = ${reason}, updated_at = now()
         WHERE id = ${subscriptionId} AND disabled_at IS NULL`;
-      await db`UPDATE webhook_messages SET state = 'cancelled' WHERE webhook_subscription_id = ${subscriptionId} AND state = 'pending'`;
+    },
+
+    /**
+     * The messages of a subscription created since `since` that ended undelivered (their
+     * schedule ran out, or they were cancelled while it could not receive), pending again;
+     * the attempt each is to make next. One whose attempt is still in flight is left alone.
+     */
+    async reopenUndelivered(db: Db, subscriptionId: string, since: string) {
+      return db<{ messageId: string; attempt: number }[]>`
+        UPDATE webhook_messages SET state = 'pending', next_attempt_at = now()
+        WHERE webhook_subscription_id = ${subscriptionId} AND created_at >= ${since}::text::timestamptz
+          AND state IN ('failed', 'cancelled') AND attempts = logged_attempts
+        RETURNING id AS "messageId", attempts + 1 AS attempt`;
     },
 
     /**

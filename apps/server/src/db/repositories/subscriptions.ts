@@ -80,14 +80,11 @@ export function createSubscriptionsRepository(sql: Sql) {
       return row;
     },
 
+    /** Its pending messages are cancelled as their jobs come up (see disableSubscription: locking them here could deadlock with their logging). */
     async softDelete(ownerId: string, id: string): Promise<boolean> {
-      const rows = await sql.begin(async (tx) => {
-        const deleted = await tx`
-          UPDATE webhook_subscriptions SET deleted_at = now(), is_active = false, updated_at = now()
-          WHERE id = ${id} AND api_consumer_id = ${ownerId} AND deleted_at IS NULL RETURNING id`;
-        await tx`UPDATE webhook_messages SET state = 'cancelled' WHERE webhook_subscription_id = ${id} AND state = 'pending'`;
-        return deleted;
-      });
+      const rows = await sql`
+        UPDATE webhook_subscriptions SET deleted_at = now(), is_active = false, updated_at = now()
+        WHERE id = ${id} AND api_consumer_id = ${ownerId} AND deleted_at IS NULL RETURNING id`;
       return rows.length > 0;
     },
 

@@ -7,7 +7,7 @@ import { toPage } from '../../db/pagination.js';
 import { ApiError, notFound } from '../../errors.js';
 import { insufficientScope } from '../auth.js';
 import { iso, isoOrNull } from '../../lib/time.js';
-import { enqueueSingle, newMessageId, scheduleAttempt, webhookBody } from '../../webhooks/outbox.js';
+import { enqueueAttempts, enqueueSingle, newMessageId, scheduleAttempt, webhookBody } from '../../webhooks/outbox.js';
 import { generateWebhookSecret, type SecretBox } from '../../webhooks/secret-box.js';
 import { UnsafeTargetError, vetTarget, type LookupFn } from '../../webhooks/ssrf.js';
 import { sampleRecord } from './samples.js';
@@ -188,6 +188,18 @@ export function createSubscriptionsService(deps: SubscriptionsServiceDeps) {
       const body = webhookBody(sub.event_type, iso(now), sampleRecord(sub.event_type, ownerId, now));
       await deps.sql.begin((tx) => enqueueSingle(tx, { subscriptionId: sub.id, topic: sub.event_type, body, messageId }));
       return { message_id: messageId, subscription_id: sub.id, event_type: sub.event_type, queued_at: iso(now) };
+    },
+
+    async recover(ownerId: string, id: string, since: string) {
+      const sub = await live(ownerId, id);
+      // Unkeyed batch jobs, as a fan-out's: a cancelled message's stale retry job, if any,
+      // finds its attempt taken when it runs and skips.
+      const queued = await deps.sql.begin(async (tx) => {
+        const attempts = await deliveries.reopenUndelivered(tx, sub.id, since);
+        if (attempts.length > 0) await enqueueAttempts(tx, attempts);
+        return attempts.length;
+      });
+      return { subscription_id: sub.id, since: iso(new Date(since)), queued };
     },
 
     async listDeliveries(ownerId: string, id: string, q: { limit: number; cursor?: string; status?: string }) {
