@@ -176,7 +176,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
     if (!ctx.claimed) {
       // Claimed by a worker that died before logging it: retry once the lease has run out.
       if (ctx.attempts === attempt && ctx.claimed_at) {
-        await scheduleAttempt(opts.sql, messageId, attempt, afterLease(ctx.claimed_at));
+        await scheduleAttempt(opts.sql, messageId, attempt, afterLease(ctx.claimed_at), { keyed: false });
         return 'deferred';
       }
       return 'skipped';
@@ -186,7 +186,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
     if (result === TOO_LATE) {
       // Not sent: the attempt is taken over (by this job, re-queued) once the lease of the
       // claim made a moment ago has run out.
-      await scheduleAttempt(opts.sql, messageId, attempt, afterLease(now()));
+      await scheduleAttempt(opts.sql, messageId, attempt, afterLease(now()), { keyed: false });
       opts.logger.warn({ messageId, attempt }, 'webhook attempt waited past its lease for a free request slot; re-queued');
       return 'deferred';
     }

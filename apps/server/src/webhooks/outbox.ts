@@ -82,12 +82,18 @@ export async function enqueueEvents(
   return queued?.n ?? 0;
 }
 
-/** Queues attempt `attempt` of a message at `runAt` (now when omitted). */
-export async function scheduleAttempt(tx: Db, messageId: string, attempt: number, runAt?: Date): Promise<void> {
+/**
+ * Queues attempt `attempt` of a message at `runAt` (now when omitted), keyed by the
+ * message: its next attempt, which a redelivery replaces. A deferral (`keyed: false`) is a
+ * second job for an attempt already claimed: under the key it could replace the message's
+ * next retry, queued meanwhile by the claim's owner, and that retry would be lost; unkeyed,
+ * whichever job comes second finds its attempt taken and skips.
+ */
+export async function scheduleAttempt(tx: Db, messageId: string, attempt: number, runAt?: Date, opts = { keyed: true }): Promise<void> {
   await tx`
     SELECT graphile_worker.add_job(
       ${DELIVER_TASK}, json_build_object('m', ${messageId}::text, 'a', ${attempt}::int),
-      run_at => ${runAt ?? null}::timestamptz, job_key => ${messageId}::text, max_attempts => ${JOB_MAX_ATTEMPTS}
+      run_at => ${runAt ?? null}::timestamptz, job_key => ${opts.keyed ? messageId : null}::text, max_attempts => ${JOB_MAX_ATTEMPTS}
     )`;
 }
 

@@ -57,14 +57,16 @@ export function createDeliveryStore(sql: Sql) {
           SELECT 1 FROM claimed c WHERE c.id = ctx.message_id AND c.attempts = ctx.requested_attempt
         ) AS claimed FROM ctx`;
       const byKey = new Map(rows.map((row) => [`${row.message_id}\n${row.requested_attempt}`, row]));
-      // Two jobs of one message in one batch: only the first may send.
-      const seen = new Set<string>();
+      // Two jobs of one attempt in one batch both read as claimed: only the first may send.
+      // Only a claim counts, so a stale job of an earlier attempt cannot take the place of
+      // the one the database claimed (which would then be skipped, its message stuck).
+      const sending = new Set<string>();
       return requests.map((r) => {
         const row = byKey.get(`${r.messageId}\n${r.attempt}`);
         if (!row) return undefined;
-        const first = !seen.has(r.messageId);
-        seen.add(r.messageId);
-        return { ...row, claimed: row.claimed && first };
+        const claimed = row.claimed && !sending.has(r.messageId);
+        if (claimed) sending.add(r.messageId);
+        return { ...row, claimed };
       });
     },
 
@@ -91,6 +93,9 @@ export function createDeliveryStore(sql: Sql) {
           FROM input x
           JOIN webhook_messages m ON m.id = x.message_id
           JOIN webhook_events e ON e.id = m.webhook_event_id
+          -- An attempt already logged (a duplicate job sent it too) must not fail the whole
+          -- batch, whose other attempts would then be sent again after their lease.
+          ON CONFLICT (webhook_message_id, attempt) DO NOTHING
           RETURNING 1
         ), message AS (
           UPDATE webhook_messages m SET state = 'delivered', next_attempt_at = NULL, logged_attempts = GREATEST(m.logged_attempts, x.attempt)

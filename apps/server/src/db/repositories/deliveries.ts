@@ -56,6 +56,11 @@ export interface AttemptRecord {
 }
 
 export function createDeliveriesRepository(sql: Sql) {
+  // A claim not logged is an attempt possibly on the wire. A cancel gives up an unsent claim
+  // (attempts back to logged_attempts), and may do so while another job's attempt is still
+  // out, which then logs past it: a message is reopened after whichever is further.
+  const noAttemptInFlight = sql`attempts <= logged_attempts`;
+  const fromLastLogged = sql`attempts = GREATEST(attempts, logged_attempts)`;
   return {
     async listForSubscription(subscriptionId: string, opts: { limit: number; cursor?: string; status?: string }) {
       // The delivery log orders by attempted_at; the cursor helper speaks created_at, so alias it.
@@ -104,8 +109,13 @@ export function createDeliveriesRepository(sql: Sql) {
       return row;
     },
 
+    /**
+     * A message whose subscription can no longer receive. A claim it holds that was never
+     * sent (re-queued to wait out its lease) is given up too, so that the message can be
+     * redelivered or recovered later rather than look forever in flight.
+     */
     async cancel(db: Db, messageId: string) {
-      await db`UPDATE webhook_messages SET state = 'cancelled' WHERE id = ${messageId} AND state = 'pending'`;
+      await db`UPDATE webhook_messages SET state = 'cancelled', attempts = logged_attempts WHERE id = ${messageId} AND state = 'pending'`;
     },
 
     /** Appends the attempt to the log (append-only) and moves the message's state. */
@@ -153,9 +163,9 @@ export function createDeliveriesRepository(sql: Sql) {
      */
     async reopenUndelivered(db: Db, subscriptionId: string, since: string) {
       return db<{ messageId: string; attempt: number }[]>`
-        UPDATE webhook_messages SET state = 'pending', next_attempt_at = now()
+        UPDATE webhook_messages SET state = 'pending', next_attempt_at = now(), ${fromLastLogged}
         WHERE webhook_subscription_id = ${subscriptionId} AND created_at >= ${since}::text::timestamptz
-          AND state IN ('failed', 'cancelled') AND attempts = logged_attempts
+          AND state IN ('failed', 'cancelled') AND ${noAttemptInFlight}
         RETURNING id AS "messageId", attempts + 1 AS attempt`;
     },
 
@@ -167,8 +177,8 @@ export function createDeliveriesRepository(sql: Sql) {
      */
     async reopen(db: Db, messageId: string): Promise<number | undefined> {
       const [row] = await db<{ attempts: number }[]>`
-        UPDATE webhook_messages SET state = 'pending', next_attempt_at = now()
-        WHERE id = ${messageId} AND attempts = logged_attempts RETURNING attempts`;
+        UPDATE webhook_messages SET state = 'pending', next_attempt_at = now(), ${fromLastLogged}
+        WHERE id = ${messageId} AND ${noAttemptInFlight} RETURNING attempts`;
       return row ? row.attempts + 1 : undefined;
     },
   };

@@ -1,0 +1,88 @@
+// The delivery store's hot statements and the message bookkeeping, against a real
+// database, for job sequences too rare to produce reliably through a worker: stale
+// duplicate jobs, duplicate logs, a claim given up by a cancel. No worker runs here.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDeliveriesRepository } from '../src/db/repositories/deliveries.js';
+import { createDeliveryStore } from '../src/webhooks/store.js';
+import { startTestServer, type TestServer } from './harness.js';
+
+let t: TestServer;
+let key: string;
+let subscriptionId: string;
+beforeAll(async () => {
+  t = await startTestServer();
+  key = (await t.consumerWithKey(['annotations:read', 'webhooks:manage'])).key;
+  const sub = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'annotation.created', target_url: 'http://127.0.0.1:9/x' });
+  subscriptionId = ((await sub.json()) as { id: string }).id;
+});
+afterAll(() => t.close());
+
+const LEASE_SECONDS = 35;
+
+/** A queued test message (its job is never run: no worker here). */
+async function message(): Promise<string> {
+  const res = await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${subscriptionId}/test`);
+  return ((await res.json()) as { message_id: string }).message_id;
+}
+
+const stateOf = async (id: string) =>
+  (await t.sql<{ state: string; attempts: number; logged_attempts: number }[]>`
+    SELECT state, attempts, logged_attempts FROM webhook_messages WHERE id = ${id}`)[0]!;
+
+const success = (messageId: string, attempt: number) => ({ messageId, subscriptionId, attempt, responseCode: 200, responseBody: 'ok', latencyMs: 1 });
+
+describe('delivery store', () => {
+  it('claims the current attempt even when a stale job of an earlier one is in the same batch', async () => {
+    const store = createDeliveryStore(t.sql);
+    const id = await message();
+    const [first] = await store.claimMany([{ messageId: id, attempt: 1 }], LEASE_SECONDS);
+    expect(first!.claimed).toBe(true);
+    await t.sql`UPDATE webhook_messages SET logged_attempts = 1 WHERE id = ${id}`; // attempt 1 failed and was logged
+    // A stale copy of attempt 1 and the retry (attempt 2) reach one claim statement, the stale one first.
+    const [stale, retry] = await store.claimMany([{ messageId: id, attempt: 1 }, { messageId: id, attempt: 2 }], LEASE_SECONDS);
+    expect(stale!.claimed).toBe(false);
+    expect(retry!.claimed).toBe(true);
+    expect(await stateOf(id)).toMatchObject({ attempts: 2 });
+  });
+
+  it('lets only one of two jobs of the same attempt in one batch send', async () => {
+    const store = createDeliveryStore(t.sql);
+    const id = await message();
+    const rows = await store.claimMany([{ messageId: id, attempt: 1 }, { messageId: id, attempt: 1 }], LEASE_SECONDS);
+    expect(rows.map((r) => r!.claimed)).toEqual([true, false]);
+  });
+
+  it('logs a batch of successes in which one attempt was already logged', async () => {
+    const store = createDeliveryStore(t.sql);
+    const [a, b] = [await message(), await message()];
+    await store.claimMany([{ messageId: a, attempt: 1 }, { messageId: b, attempt: 1 }], LEASE_SECONDS);
+    await store.recordSuccesses([success(a, 1)]);
+    // A duplicate job sent attempt 1 of `a` again; its batch must still log `b`.
+    await store.recordSuccesses([success(a, 1), success(b, 1)]);
+    for (const id of [a, b]) expect(await stateOf(id)).toEqual({ state: 'delivered', attempts: 1, logged_attempts: 1 });
+    const [logged] = await t.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM webhook_deliveries WHERE webhook_message_id IN (${a}, ${b})`;
+    expect(logged!.n).toBe(2);
+  });
+
+  it('gives up an unsent claim when it cancels, so the message can be recovered', async () => {
+    const store = createDeliveryStore(t.sql);
+    const deliveries = createDeliveriesRepository(t.sql);
+    const id = await message();
+    const since = (await t.sql<{ at: string }[]>`SELECT created_at::text AS at FROM webhook_messages WHERE id = ${id}`)[0]!.at;
+    await store.claimMany([{ messageId: id, attempt: 1 }], LEASE_SECONDS); // claimed, then re-queued unsent
+    await deliveries.cancel(t.sql, id); // its subscription could no longer receive when the job came back
+    expect(await stateOf(id)).toEqual({ state: 'cancelled', attempts: 0, logged_attempts: 0 });
+    const reopened = await t.sql.begin((tx) => deliveries.reopenUndelivered(tx, subscriptionId, since));
+    expect(reopened).toContainEqual({ messageId: id, attempt: 1 });
+  });
+
+  it('reopens after the furthest attempt when another job logged past a cancelled claim', async () => {
+    const deliveries = createDeliveriesRepository(t.sql);
+    const id = await message();
+    // A cancel gave up the claim of attempt 2 while another job's attempt 2 was on the wire and then logged.
+    await t.sql`UPDATE webhook_messages SET state = 'failed', attempts = 1, logged_attempts = 2 WHERE id = ${id}`;
+    const next = await t.sql.begin((tx) => deliveries.reopen(tx, id));
+    expect(next).toBe(3);
+    expect(await stateOf(id)).toEqual({ state: 'pending', attempts: 2, logged_attempts: 2 });
+  });
+});
