@@ -1,4 +1,4 @@
-import { contract, type Contract } from '@ihf/contract';
+import { contract, type Contract, type RouteMetadata } from '@ihf/contract';
 import {
   getCompleteUrl,
   isAppRoute,
@@ -144,14 +144,21 @@ function prepare(
   defaultHeaders: Record<string, string> | undefined,
   options: RequestOptions,
 ): HttpRequest {
-  const headers: Record<string, string> = { accept: 'application/json', ...defaultHeaders };
-  for (const [name, value] of Object.entries({ ...args.headers, ...options.headers })) {
-    if (value !== undefined) headers[name.toLowerCase()] = value;
+  // Lower-cased, so `Idempotency-Key` given here replaces the automatic key instead of
+  // going out beside it as one comma-joined value (and likewise for any other header).
+  const headers: Record<string, string> = { accept: 'application/json' };
+  for (const source of [defaultHeaders, args.headers, options.headers]) {
+    for (const [name, value] of Object.entries(source ?? {})) {
+      if (value !== undefined) headers[name.toLowerCase()] = value;
+    }
   }
   const request: HttpRequest = {
     method: route.method,
     url: getCompleteUrl(args.query, baseUrl, encodeParams(args.params), route, false),
     headers,
+    // A POST's server ignores its Idempotency-Key unless the route says otherwise, and
+    // resending it could create twice (a second API key, a second secret rotation).
+    idempotent: route.method !== 'POST' || (route.metadata as RouteMetadata | undefined)?.idempotent === true,
   };
   if (route.method === 'POST') {
     headers['idempotency-key'] = options.idempotencyKey ?? headers['idempotency-key'] ?? newIdempotencyKey();

@@ -75,7 +75,7 @@ export class PermissionDeniedError extends IhfApiError {
 export class NotFoundError extends IhfApiError {
   override name = 'NotFoundError';
 }
-/** 409, including `idempotency_in_progress`. */
+/** 409; `idempotency_in_progress` only once `retry.maxInProgressWaitMs` has passed without the first request's answer. */
 export class ConflictError extends IhfApiError {
   override name = 'ConflictError';
 }

@@ -12,6 +12,14 @@ export interface RetryPolicy {
    * parking the caller for hours.
    */
   maxRetryAfterMs: number;
+  /**
+   * How long a call keeps resending a POST whose first request with the same
+   * Idempotency-Key is still running on the server (409 `idempotency_in_progress`),
+   * counted from the first such 409 (default 60 s, as long as the server holds the key).
+   * These resends do not count against `maxRetries`: they repeat nothing, they wait for
+   * the first request's answer. 0 throws the ConflictError at once.
+   */
+  maxInProgressWaitMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -19,6 +27,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   initialDelayMs: 500,
   maxDelayMs: 8_000,
   maxRetryAfterMs: 60_000,
+  maxInProgressWaitMs: 60_000,
 };
 
 /**
@@ -31,8 +40,23 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
   return capped / 2 + random() * (capped / 2);
 }
 
-export function isRetryableStatus(status: number): boolean {
-  return status === 429 || status >= 500;
+/**
+ * A failed attempt, as far as resending it goes:
+ * - `ambiguous`: no answer (network error, timeout) or a 5xx; the server may have acted
+ *   on it, so it is resent only when doing it twice does no harm.
+ * - `refused`: 429, turned away before any handler ran; safe to resend on any route.
+ * - `in_progress`: 409 `idempotency_in_progress`; the first request with this key still
+ *   runs, and resending the same key gets its answer once it is done.
+ * - `final`: any other answer.
+ */
+export type FailureKind = 'ambiguous' | 'refused' | 'in_progress' | 'final';
+
+/** `status` is undefined when no response came back. */
+export function failureKind(status: number | undefined, code: string | undefined): FailureKind {
+  if (status === undefined || status >= 500) return 'ambiguous';
+  if (status === 429) return 'refused';
+  if (status === 409 && code === 'idempotency_in_progress') return 'in_progress';
+  return 'final';
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */

@@ -1,10 +1,11 @@
 import {
   errorFromResponse,
+  IhfApiError,
   IhfConnectionError,
   IhfTimeoutError,
   parseRetryAfter,
 } from './errors.js';
-import { backoffDelay, isRetryableStatus, sleep, type RetryPolicy } from './retry.js';
+import { backoffDelay, failureKind, sleep, type RetryPolicy } from './retry.js';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -21,6 +22,11 @@ export interface HttpRequest {
   headers: Record<string, string>;
   /** Always a replayable body (string, URLSearchParams, FormData) so a retry can resend it. */
   body?: string | URLSearchParams | FormData;
+  /**
+   * Doing it twice does no harm, so it may be resent after an attempt that may have been
+   * applied (network error, timeout, 5xx). A POST is only if its route honours Idempotency-Key.
+   */
+  idempotent: boolean;
 }
 
 export interface HttpResponse {
@@ -36,15 +42,19 @@ export interface SendOptions {
 }
 
 /**
- * Sends one logical request: retries network errors, timeouts, 429 and 5xx with
- * backoff (honouring `Retry-After`), never another 4xx; resolves to a 2xx response
- * or throws the matching IhfError. The caller must have made the request safe to
- * repeat (an Idempotency-Key on POSTs).
+ * Sends one logical request and resolves to a 2xx response or throws the matching
+ * IhfError. Resends, with backoff (honouring `Retry-After`): a 429 always; a network
+ * error, timeout or 5xx only when `request.idempotent`; a 409 `idempotency_in_progress`
+ * (same key) for up to `maxInProgressWaitMs`, outside the `maxRetries` budget; never
+ * another 4xx.
  */
 export async function send(config: TransportConfig, request: HttpRequest, options: SendOptions = {}): Promise<HttpResponse> {
   const maxRetries = options.maxRetries ?? config.retry.maxRetries;
-  for (let attempt = 0; ; attempt++) {
-    const retriesLeft = attempt < maxRetries;
+  let retries = 0;
+  let inProgressWaits = 0;
+  let inProgressSince: number | undefined;
+  let mayHaveBeenApplied = false;
+  for (;;) {
     let outcome: HttpResponse | Error;
     try {
       outcome = await attemptOnce(config, request, options);
@@ -52,23 +62,36 @@ export async function send(config: TransportConfig, request: HttpRequest, option
       if (options.signal?.aborted) throw options.signal.reason;
       throw error;
     }
-    if (outcome instanceof Error) {
-      if (!retriesLeft) throw outcome;
-      await sleep(backoffDelay(attempt, config.retry, config.random), options.signal);
-      continue;
+    const response = outcome instanceof Error ? undefined : outcome;
+    if (response && response.status >= 200 && response.status < 300) return response;
+    // An earlier attempt that failed ambiguously may have done the deletion: this 404 is its success.
+    if (response?.status === 404 && request.method === 'DELETE' && mayHaveBeenApplied) {
+      return { status: 204, headers: response.headers, body: undefined };
     }
-    if (outcome.status >= 200 && outcome.status < 300) return outcome;
-    const error = errorFromResponse(outcome.status, outcome.body, outcome.headers);
-    const delay = retriesLeft ? retryDelay(config, attempt, outcome) : undefined;
-    if (delay === undefined) throw error;
+    const error = response ? errorFromResponse(response.status, response.body, response.headers) : (outcome as Error);
+    const kind = failureKind(response?.status, error instanceof IhfApiError ? error.code : undefined);
+    let delay: number | undefined;
+    // Waiting is for the answer of the first request with this key; with no key there is none.
+    if (kind === 'in_progress' && response && request.headers['idempotency-key'] !== undefined) {
+      inProgressSince ??= Date.now();
+      delay = serverDelay(config, inProgressWaits++, response);
+      if (delay === undefined || Date.now() + delay - inProgressSince > config.retry.maxInProgressWaitMs) throw error;
+    } else {
+      const resendable = kind === 'refused' || (kind === 'ambiguous' && request.idempotent);
+      if (!resendable || retries >= maxRetries) throw error;
+      delay = response ? serverDelay(config, retries, response) : backoffDelay(retries, config.retry, config.random);
+      if (delay === undefined) throw error;
+      retries++;
+      if (kind === 'ambiguous') mayHaveBeenApplied = true;
+    }
     await sleep(delay, options.signal);
   }
 }
 
-function retryDelay(config: TransportConfig, attempt: number, response: HttpResponse): number | undefined {
-  if (!isRetryableStatus(response.status)) return undefined;
+/** The server's `Retry-After` if it gave one (undefined when longer than we wait for), else backoff. */
+function serverDelay(config: TransportConfig, retry: number, response: HttpResponse): number | undefined {
   const retryAfter = parseRetryAfter(response.headers.get('retry-after'), Date.now());
-  if (retryAfter === undefined) return backoffDelay(attempt, config.retry, config.random);
+  if (retryAfter === undefined) return backoffDelay(retry, config.retry, config.random);
   return retryAfter <= config.retry.maxRetryAfterMs ? retryAfter : undefined;
 }
 

@@ -1,8 +1,21 @@
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { createClient, IhfConnectionError, IhfTimeoutError, InternalServerError, RateLimitError, ValidationError } from '../src/index.js';
+import { contract, type RouteMetadata } from '@ihf/contract';
+import { isAppRoute, type AppRouter } from '@ts-rest/core';
+import {
+  ConflictError,
+  createClient,
+  IhfConnectionError,
+  IhfTimeoutError,
+  InternalServerError,
+  NotFoundError,
+  RateLimitError,
+  ValidationError,
+  type IhfClient,
+  type RequestOptions,
+} from '../src/index.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY } from '../src/retry.js';
-import { problemResponse } from '../src/testing/index.js';
+import { fixture, problemResponse } from '../src/testing/index.js';
 import { BASE, FAST_RETRY, useMsw } from './msw.js';
 
 const server = useMsw();
@@ -13,6 +26,21 @@ const consumer = {
   id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
   name: 'Acme',
 };
+const annotation = fixture('annotations.create');
+
+type Method = (args: object, options?: RequestOptions) => Promise<unknown>;
+
+/** Every POST of the contract, with its client method called with dummy path params. */
+function postRoutes(router: AppRouter = contract, path: string[] = []): { name: string; idempotent: boolean; call: (c: IhfClient) => Promise<unknown> }[] {
+  return Object.entries(router).flatMap(([key, entry]) => {
+    if (!isAppRoute(entry)) return postRoutes(entry, [...path, key]);
+    if (entry.method !== 'POST') return [];
+    const names = [...path, key];
+    const params = Object.fromEntries([...entry.path.matchAll(/:(\w+)/g)].map((m) => [m[1], consumer.id]));
+    const call = (c: IhfClient) => (names.reduce<unknown>((node, n) => (node as Record<string, unknown>)[n], c) as Method)({ params, body: {} });
+    return [{ name: names.join('.'), idempotent: (entry.metadata as RouteMetadata | undefined)?.idempotent === true, call }];
+  });
+}
 
 describe('retries', () => {
   it('retries 5xx and resolves with the eventual success', async () => {
@@ -134,12 +162,12 @@ describe('idempotency keys', () => {
   it('puts one Idempotency-Key on a POST and reuses it on every retry', async () => {
     const keys: (string | null)[] = [];
     server.use(
-      http.post(`${BASE}/api/v2/admin/consumers`, ({ request }) => {
+      http.post(`${BASE}/api/v2/annotations`, ({ request }) => {
         keys.push(request.headers.get('idempotency-key'));
-        return keys.length < 3 ? HttpResponse.error() : HttpResponse.json(consumer, { status: 201 });
+        return keys.length < 3 ? HttpResponse.error() : HttpResponse.json(annotation, { status: 201 });
       }),
     );
-    await client().admin.consumers.create({ body: { name: 'Acme' } });
+    await client().annotations.create({ body: { body: 'Save button is hidden', labels: [] } });
     expect(keys).toHaveLength(3);
     expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
     expect(new Set(keys).size).toBe(1);
@@ -165,6 +193,143 @@ describe('idempotency keys', () => {
     expect(keys[0]).not.toBe(keys[1]);
     expect(keys[2]).toBe('order-42');
     expect(keys[3]).toBeNull();
+  });
+});
+
+describe('POSTs are resent after an ambiguous failure only where the server honours Idempotency-Key', () => {
+  const routes = postRoutes();
+  const [plain] = routes.filter((r) => !r.idempotent);
+
+  it('the contract has POSTs of both kinds, so the tests below test both', () => {
+    expect(routes.filter((r) => r.idempotent).length).toBeGreaterThan(0);
+    expect(plain).toBeDefined();
+  });
+
+  it.each(routes)('$name (idempotent: $idempotent) after a network error', async ({ idempotent, call }) => {
+    let calls = 0;
+    server.use(
+      http.post(`${BASE}/api/v2/*`, () => {
+        calls++;
+        return HttpResponse.error();
+      }),
+    );
+    await expect(call(client())).rejects.toBeInstanceOf(IhfConnectionError);
+    expect(calls).toBe(idempotent ? 3 : 1);
+  });
+
+  it('a route without it is not resent after a 5xx or a timeout either: either may have been applied', async () => {
+    let calls = 0;
+    server.use(
+      http.post(`${BASE}/api/v2/*`, async () => {
+        calls++;
+        if (calls === 1) return problemResponse('internal_error');
+        await new Promise((r) => setTimeout(r, 1_000));
+        return HttpResponse.json({}, { status: 201 });
+      }),
+    );
+    await expect(plain!.call(client())).rejects.toBeInstanceOf(InternalServerError);
+    expect(calls).toBe(1);
+    await expect(plain!.call(client({ timeoutMs: 50 }))).rejects.toBeInstanceOf(IhfTimeoutError);
+    expect(calls).toBe(2);
+  });
+
+  it('a route without it is resent after a 429, refused before anything ran', async () => {
+    let calls = 0;
+    server.use(
+      http.post(`${BASE}/api/v2/*`, () => {
+        calls++;
+        return calls === 1 ? problemResponse('rate_limited') : HttpResponse.json({ ok: true }, { status: 201 });
+      }),
+    );
+    await expect(plain!.call(client())).resolves.toEqual({ ok: true });
+    expect(calls).toBe(2);
+  });
+});
+
+describe('409 idempotency_in_progress', () => {
+  const create = (c: IhfClient) => c.annotations.create({ body: { body: 'Save button is hidden', labels: [] } });
+
+  it('waits as Retry-After says and resends the same key until the first request’s answer comes, outside maxRetries', async () => {
+    const seen: { at: number; key: string | null }[] = [];
+    server.use(
+      http.post(`${BASE}/api/v2/annotations`, ({ request }) => {
+        seen.push({ at: Date.now(), key: request.headers.get('idempotency-key') });
+        return seen.length === 1
+          ? problemResponse('idempotency_in_progress', undefined, { headers: { 'retry-after': '1' } })
+          : HttpResponse.json(annotation, { status: 201, headers: { 'idempotent-replayed': 'true' } });
+      }),
+    );
+    await expect(create(client({ maxRetries: 0 }))).resolves.toEqual(annotation);
+    expect(seen).toHaveLength(2);
+    expect(seen[1]!.key).toBe(seen[0]!.key);
+    expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(950);
+  });
+
+  it('gives up with the ConflictError once maxInProgressWaitMs is spent', async () => {
+    let calls = 0;
+    server.use(
+      http.post(`${BASE}/api/v2/annotations`, () => {
+        calls++;
+        return problemResponse('idempotency_in_progress');
+      }),
+    );
+    const started = Date.now();
+    const error = await create(client({ maxRetries: 1, retry: { ...FAST_RETRY, maxInProgressWaitMs: 300 } })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as ConflictError).code).toBe('idempotency_in_progress');
+    expect(calls).toBeGreaterThan(2);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('any other 409 of a POST is thrown at once', async () => {
+    let calls = 0;
+    server.use(
+      http.post(`${BASE}/api/v2/annotations`, () => {
+        calls++;
+        return problemResponse('conflict');
+      }),
+    );
+    await expect(create(client())).rejects.toBeInstanceOf(ConflictError);
+    expect(calls).toBe(1);
+  });
+});
+
+describe('DELETE retried after an ambiguous failure', () => {
+  const remove = (c: IhfClient) => c.webhookSubscriptions.delete({ params: { id: consumer.id } });
+  const answering = (...answers: (() => Response)[]) => {
+    let calls = 0;
+    server.use(http.delete(`${BASE}/api/v2/webhook-subscriptions/:id`, () => answers[Math.min(calls++, answers.length - 1)]!()));
+  };
+
+  it('takes the retry’s 404 as success: the first attempt deleted it', async () => {
+    answering(() => HttpResponse.error(), () => problemResponse('not_found'));
+    await expect(remove(client())).resolves.toBeUndefined();
+    answering(() => problemResponse('service_unavailable'), () => problemResponse('not_found'));
+    await expect(remove(client())).resolves.toBeUndefined();
+  });
+
+  it('still throws NotFoundError for a 404 on the first attempt, or after a 429 (refused, so nothing was deleted)', async () => {
+    answering(() => problemResponse('not_found'));
+    await expect(remove(client())).rejects.toBeInstanceOf(NotFoundError);
+    answering(() => problemResponse('rate_limited'), () => problemResponse('not_found'));
+    await expect(remove(client())).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('headers', () => {
+  it('merges client, call and automatic headers by name in any case: one value each, the caller’s Idempotency-Key wins', async () => {
+    let seen: Headers | undefined;
+    server.use(
+      http.post(`${BASE}/api/v2/annotations`, ({ request }) => {
+        seen = request.headers;
+        return HttpResponse.json(annotation, { status: 201 });
+      }),
+    );
+    const c = client({ headers: { 'Idempotency-Key': 'fixed', Authorization: 'Bearer someone-else', 'X-Trace': 'client' } });
+    await c.annotations.create({ body: { body: 'x', labels: [] } }, { headers: { 'x-trace': 'call' } });
+    expect(seen?.get('idempotency-key')).toBe('fixed');
+    expect(seen?.get('authorization')).toBe('Bearer ihfk_00000000_test');
+    expect(seen?.get('x-trace')).toBe('call');
   });
 });
 

@@ -11,6 +11,8 @@ import {
   verifyExpressWebhook,
   verifyWebhookRequest,
   webhookMiddleware,
+  WebhookPayloadError,
+  WebhookUnknownTypeError,
   WebhookVerificationError,
   type WebhookEvent,
 } from '../src/webhooks/index.js';
@@ -55,6 +57,36 @@ describe('Express', () => {
     const bad = await deliver(`${url}/hooks`, body.replace('{', '{ '), headers);
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: 'signature' });
+  });
+
+  it('webhookMiddleware never answers an authentic delivery 4xx: unknown type acknowledged, schema failure to next(err)', async () => {
+    const received: WebhookEvent[] = [];
+    const errors: unknown[] = [];
+    const url = await listen(
+      app((a) => {
+        a.post('/hooks', express.raw({ type: 'application/json' }), webhookMiddleware(secret), (req, res) => {
+          received.push((req as typeof req & { webhookEvent: WebhookEvent }).webhookEvent);
+          res.sendStatus(204);
+        });
+        a.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+          errors.push(error);
+          res.sendStatus(500);
+        });
+      }),
+    );
+    const unknown = await signWebhook({ type: 'widget.exploded', timestamp: new Date().toISOString(), data: {} }, secret);
+    const acknowledged = await deliver(`${url}/hooks`, unknown.body, unknown.headers);
+    expect(acknowledged.status).toBe(200);
+    expect(await acknowledged.json()).toEqual({ ignored: 'unknown_type' });
+
+    const invalid = await signWebhook({ ...event, data: { ...event.data, id: 'not-a-uuid' } }, secret);
+    expect((await deliver(`${url}/hooks`, invalid.body, invalid.headers)).status).toBe(500);
+    expect(errors).toEqual([expect.any(WebhookPayloadError)]);
+    expect(received).toEqual([]);
+
+    const forged = await deliver(`${url}/hooks`, unknown.body, { ...unknown.headers, 'webhook-signature': 'v1,AAAA' });
+    expect(forged.status).toBe(400);
+    expect(await forged.json()).toMatchObject({ error: 'signature' });
   });
 
   it('reads the stream itself when no body parser ran', async () => {
@@ -108,17 +140,23 @@ describe('Fetch Request (Next.js route handlers, Hono, Workers)', () => {
         const e = await verifyWebhookRequest(request, secret);
         return Response.json({ received: e.type });
       } catch (error) {
+        if (error instanceof WebhookUnknownTypeError) return new Response(null, { status: 204 });
+        if (error instanceof WebhookPayloadError) throw error;
         if (error instanceof WebhookVerificationError) return Response.json({ error: error.code }, { status: 400 });
         throw error;
       }
     }
-    const { body, headers } = await signWebhook(event, secret);
-    const ok = await POST(new Request('http://localhost/api/webhooks', { method: 'POST', headers, body }));
+    const post = (signed: { body: string; headers: Record<string, string> }) =>
+      POST(new Request('http://localhost/api/webhooks', { method: 'POST', headers: signed.headers, body: signed.body }));
+    const ok = await post(await signWebhook(event, secret));
     expect(await ok.json()).toEqual({ received: 'decision_record.created' });
-    const stale = await signWebhook(event, secret, { timestamp: Date.now() - 3_600_000 });
-    const refused = await POST(new Request('http://localhost/api/webhooks', { method: 'POST', headers: stale.headers, body: stale.body }));
+    const refused = await post(await signWebhook(event, secret, { timestamp: Date.now() - 3_600_000 }));
     expect(refused.status).toBe(400);
     expect(await refused.json()).toEqual({ error: 'timestamp' });
+    // Authentic deliveries the app cannot use are not refused with a 4xx.
+    const unknown = await post(await signWebhook({ type: 'widget.exploded', timestamp: new Date().toISOString(), data: {} }, secret));
+    expect(unknown.status).toBe(204);
+    await expect(post(await signWebhook({ ...event, data: {} }, secret))).rejects.toBeInstanceOf(WebhookPayloadError);
   });
 
   it('Hono', async () => {

@@ -90,6 +90,15 @@ describe('verifyWebhook', () => {
     }
   });
 
+  it('skips a malformed signature entry, as the reference library does, and still needs a match', async () => {
+    const { body, headers } = await signWebhook(event, secret);
+    const valid = headers['webhook-signature'];
+    await expect(verifyWebhook(body, { ...headers, 'webhook-signature': `garbage ${valid}` }, secret)).resolves.toEqual(event);
+    expect(new Webhook(secret).verify(body, { ...headers, 'webhook-signature': `garbage ${valid}` })).toEqual(event);
+    await expect(verifyWebhook(body, { ...headers, 'webhook-signature': `,x v2 ${valid}` }, secret)).resolves.toEqual(event);
+    await expect(verifyWebhook(body, { ...headers, 'webhook-signature': 'garbage v1,AAAA' }, secret)).rejects.toBeInstanceOf(WebhookSignatureError);
+  });
+
   it('refuses an authentic body of unknown type with WebhookUnknownTypeError carrying the payload', async () => {
     const unknown = { type: 'widget.exploded', timestamp: new Date().toISOString(), data: { id: 1 } };
     const { body, headers } = await signWebhook(unknown, secret);

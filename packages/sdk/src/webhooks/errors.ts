@@ -1,6 +1,9 @@
 /**
- * Base class of every verification failure. Answer the sender with a 4xx and do not
- * process the body. Subclasses say why; `code` is stable for logs and metrics.
+ * Base class of every verification failure; subclasses say why, and `code` is stable for
+ * logs and metrics. A header, timestamp or signature failure means the delivery is not
+ * authentic: answer 4xx and do not process the body. The other two are authentic
+ * deliveries: do not answer those 4xx (the sender retries them and may disable the
+ * subscription); see each class.
  */
 export class WebhookVerificationError extends Error {
   override name = 'WebhookVerificationError';
@@ -54,7 +57,11 @@ export class WebhookUnknownTypeError extends WebhookVerificationError {
   }
 }
 
-/** Authentic, but not JSON or not of its type's schema. `issues` lists what failed, when a schema did. */
+/**
+ * Authentic, but not JSON or not of its type's schema. `issues` lists what failed, when a
+ * schema did. Usually this SDK version is older than the API's payloads: log it and answer
+ * 5xx so the sender retries once you upgrade, or acknowledge it with a 2xx to drop it.
+ */
 export class WebhookPayloadError extends WebhookVerificationError {
   override name = 'WebhookPayloadError';
   readonly issues: ReadonlyArray<{ path: (string | number)[]; message: string }>;

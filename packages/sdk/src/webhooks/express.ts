@@ -1,4 +1,4 @@
-import { WebhookVerificationError } from './errors.js';
+import { WebhookPayloadError, WebhookUnknownTypeError, WebhookVerificationError } from './errors.js';
 import { verifyWebhook, type VerifyOptions, type WebhookEvent, type WebhookHeaders, type WebhookSecret } from './verify.js';
 
 /**
@@ -70,9 +70,14 @@ interface MiddlewareResponse {
 }
 
 /**
- * Express middleware: verifies the delivery, puts the event on `req.webhookEvent`
- * and calls `next()`; answers 400 `{ error, message }` to a delivery that fails
- * verification; passes any other error to `next(error)`.
+ * Express middleware: verifies the delivery, puts the event on `req.webhookEvent` and
+ * calls `next()`. A delivery that is not authentic (header, timestamp, signature) is
+ * answered 400 `{ error, message }`. An authentic one is never answered 4xx, which the
+ * sender would retry and count towards disabling the subscription: one of a `type` this
+ * SDK version does not know is acknowledged with 200 `{ ignored: 'unknown_type' }` (use
+ * verifyExpressWebhook to handle those yourself); one failing its type's schema goes to
+ * `next(error)` as a WebhookPayloadError, as does any other error, for your error handler
+ * to log and answer (a 5xx is retried, so it is not lost while you upgrade the SDK).
  */
 export function webhookMiddleware(secretOrSecrets: WebhookSecret | readonly WebhookSecret[], options?: VerifyOptions) {
   return (req: RawBodyRequest & { webhookEvent?: WebhookEvent }, res: MiddlewareResponse, next: (error?: unknown) => void): void => {
@@ -82,7 +87,9 @@ export function webhookMiddleware(secretOrSecrets: WebhookSecret | readonly Webh
         next();
       },
       (error: unknown) => {
-        if (error instanceof WebhookVerificationError) {
+        if (error instanceof WebhookUnknownTypeError) {
+          res.status(200).json({ ignored: error.code });
+        } else if (error instanceof WebhookVerificationError && !(error instanceof WebhookPayloadError)) {
           res.status(400).json({ error: error.code, message: error.message });
         } else {
           next(error);
