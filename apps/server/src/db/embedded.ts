@@ -61,7 +61,11 @@ async function clearStalePostmaster(pgdata: string, log: Log): Promise<void> {
 export async function startEmbeddedPostgres(
   dataDir: string,
   log: Log,
-  options: { persistent?: boolean } = {},
+  options: {
+    persistent?: boolean;
+    /** A restart of a persistent one listens where its clients expect it. */
+    port?: number;
+  } = {},
 ): Promise<EmbeddedDatabase> {
   const root = resolve(dataDir);
   const pgdata = join(root, 'pgdata');
@@ -78,7 +82,7 @@ export async function startEmbeddedPostgres(
     await clearStalePostmaster(pgdata, log);
   }
   const { password } = JSON.parse(readFileSync(credentialsFile, 'utf8')) as { password: string };
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const pg = new EmbeddedPostgres({
     databaseDir: pgdata,
     user: 'postgres',

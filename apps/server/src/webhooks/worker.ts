@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import postgres from 'postgres';
 import type { Config } from '../config.js';
 import { createSql, type Sql } from '../db/client.js';
 import { createDeliveriesRepository } from '../db/repositories/deliveries.js';
@@ -26,7 +27,8 @@ export interface WebhookWorker {
   stop(): Promise<void>;
 }
 
-const STOP_TIMEOUT_MS = 10_000;
+/** Beyond an attempt's request timeout: its claim and logging, and its job's completion. */
+const STOP_MARGIN_MS = 5000;
 /**
  * Attempts (graphile-worker jobs) running per request slot. An attempt spends most of its
  * time in the database (claim, then the log), where it does not need a slot; with only as
@@ -40,8 +42,13 @@ export const ATTEMPTS_PER_REQUEST_SLOT = 4;
  * fetched batch jobs, 12,900 messages, while its peers found the queue empty.
  */
 export const BATCH_JOBS = 4;
+/**
+ * How often the liveness session is checked. Well under the sweepers' interval, so locks
+ * lost with a session (a restart) are back before most sweepers look.
+ */
+const LIVENESS_CHECK_MS = 1000;
 
-const lockKey = (poolId: string) => `ihf-webhook-worker:${poolId}`;
+const LOCK_PREFIX = 'ihf-webhook-worker:';
 
 /**
  * Crash recovery: graphile-worker keeps a dead worker's jobs locked for 4 hours. Each
@@ -49,24 +56,122 @@ const lockKey = (poolId: string) => `ihf-webhook-worker:${poolId}`;
  * dedicated connection, which PostgreSQL drops the moment the process dies. A sweeper
  * unlocks the jobs of any pool whose advisory lock is free (its process is gone), through
  * graphile-worker's public `jobs` view and `force_unlock_workers` function.
+ * The probe takes and gives back each lock in one statement (CASE fixes the order), so a
+ * pooled connection never keeps one.
  */
 async function sweepDeadPools(sql: Sql, logger: Logger): Promise<number> {
-  const pools = await sql<{ locked_by: string }[]>`
-    SELECT DISTINCT locked_by FROM graphile_worker.jobs
-    WHERE locked_by IS NOT NULL AND locked_at < now() - interval '2 seconds'`;
-  const dead: string[] = [];
-  for (const { locked_by } of pools) {
-    const [probe] = await sql<{ free: boolean }[]>`SELECT pg_try_advisory_lock(hashtextextended(${lockKey(locked_by)}, 0)) AS free`;
-    if (probe?.free) {
-      await sql`SELECT pg_advisory_unlock(hashtextextended(${lockKey(locked_by)}, 0))`;
-      dead.push(locked_by);
-    }
-  }
+  const rows = await sql<{ locked_by: string }[]>`
+    SELECT locked_by FROM (
+      SELECT DISTINCT locked_by FROM graphile_worker.jobs
+      WHERE locked_by IS NOT NULL AND locked_at < now() - interval '2 seconds'
+    ) held
+    WHERE CASE WHEN pg_try_advisory_lock(hashtextextended(${LOCK_PREFIX} || locked_by, 0))
+      THEN pg_advisory_unlock(hashtextextended(${LOCK_PREFIX} || locked_by, 0)) ELSE false END`;
+  const dead = rows.map((r) => r.locked_by);
   if (dead.length > 0) {
     await sql`SELECT graphile_worker.force_unlock_workers(${dead}::text[])`;
     logger.warn({ pools: dead }, 'released webhook jobs held by workers that died');
   }
   return dead.length;
+}
+
+interface LivenessLocks {
+  add(poolId: string): void;
+  remove(poolId: string): void;
+  /** Takes what is missing on the current session; true once every pool's lock is held. */
+  sync(): Promise<boolean>;
+  end(): Promise<void>;
+}
+
+/**
+ * The liveness locks of this process's pools, on a session of their own. A session can end
+ * under a live process (a PostgreSQL restart, idle_session_timeout, pg_terminate_backend),
+ * and its locks with it: sync() notices a new session (another backend pid) and takes
+ * them all again. Not a reserved connection of the shared pool: postgres.js 3.4 never
+ * settles a query sent on a reserved connection the server has closed (and throws from a
+ * timer), and its release() hands the dead connection back to the pool. A pool of one
+ * reconnects by itself, to a new session.
+ */
+function livenessLocks(databaseUrl: string, logger: Logger): LivenessLocks {
+  const sql = postgres(databaseUrl, {
+    max: 1,
+    // Never closed by us while the process lives: closing it frees the locks.
+    idle_timeout: 0,
+    max_lifetime: null,
+    connect_timeout: 10,
+    // postgres.js waits up to 20 s between reconnects after repeated failures; the locks
+    // should be back as soon as the server is.
+    backoff: () => 0.5,
+    onnotice: () => {},
+    connection: { application_name: 'ihf-webhook-liveness' },
+  });
+  const pools = new Set<string>();
+  /** The pools whose lock `session` holds. */
+  const locked = new Set<string>();
+  let session: number | undefined;
+  let ended = false;
+  // One statement at a time, so `locked` always describes `session`.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serially = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn);
+    queue = next.catch(() => {});
+    return next;
+  };
+
+  const sync = () =>
+    serially(async () => {
+      if (ended) return false;
+      const [now] = await sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+      if (now!.pid !== session) {
+        if (session !== undefined) logger.warn({ pid: now!.pid }, 'webhook worker liveness session was lost; taking its locks again');
+        session = now!.pid;
+        locked.clear();
+      }
+      const take = [...pools].filter((p) => !locked.has(p));
+      const give = [...locked].filter((p) => !pools.has(p));
+      if (take.length > 0 || give.length > 0) {
+        const [done] = await sql<{ pid: number }[]>`
+          SELECT pg_backend_pid() AS pid,
+            (SELECT count(pg_advisory_lock(hashtextextended(${LOCK_PREFIX} || p, 0))) FROM unnest(${take}::text[]) p) AS took,
+            (SELECT count(pg_advisory_unlock(hashtextextended(${LOCK_PREFIX} || p, 0))) FROM unnest(${give}::text[]) p) AS gave`;
+        if (done!.pid !== session) {
+          // Lost in between: this new session holds only what was just taken.
+          session = done!.pid;
+          locked.clear();
+        }
+        for (const p of take) locked.add(p);
+        for (const p of give) locked.delete(p);
+      }
+      return [...pools].every((p) => locked.has(p));
+    });
+  const syncLogged = () =>
+    void sync().catch((err: unknown) => logger.error({ err }, 'could not take the webhook worker liveness locks'));
+
+  return {
+    sync,
+    add(poolId) {
+      pools.add(poolId);
+      syncLogged();
+    },
+    // An ended pool's jobs still locked in the queue (e.g. their completion failed) are then
+    // the sweepers' to release.
+    remove(poolId) {
+      pools.delete(poolId);
+      syncLogged();
+    },
+    async end() {
+      await serially(async () => {
+        ended = true;
+        await sql.end({ timeout: 2 });
+      });
+    },
+  };
+}
+
+/** Runs fn unless its previous run is still going (ticks of a timer during an outage). */
+function whenIdle(fn: () => Promise<unknown>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => (running ??= fn().then(() => undefined).finally(() => (running = undefined)));
 }
 
 /** postgres.js passes a URL's unknown query parameters to PostgreSQL as session settings. */
@@ -100,8 +205,7 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
     max: 1,
     applicationName: 'ihf-webhook-worker',
   });
-  // The liveness lock must sit on one session for the pool's whole life.
-  const lockConn = await sql.reserve();
+  const locks = livenessLocks(opts.databaseUrl, logger);
   const agents = createSenderAgents(Math.max(16, concurrency * 2));
   const engine = createDeliveryEngine({
     sql,
@@ -118,20 +222,18 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
     maxAttempts: concurrency * ATTEMPTS_PER_REQUEST_SLOT,
   });
 
-  const poolsLocked: Promise<unknown>[] = [];
+  // A graceful stop waits for attempts on the wire to finish rather than failing their jobs
+  // (which would send them again once their lease is over).
+  const stopTimeoutMs = config.WEBHOOK_TIMEOUT_MS + STOP_MARGIN_MS;
   const runner = (jobs: number, task: string) =>
     startQueueRunner({
       databaseUrl: opts.databaseUrl,
       concurrency: jobs,
       pollIntervalMs: opts.pollIntervalMs,
       logger,
-      onPool: (poolId) => {
-        poolsLocked.push(
-          lockConn`SELECT pg_advisory_lock(hashtextextended(${lockKey(poolId)}, 0))`.catch((err: unknown) =>
-            logger.error({ err }, 'could not take the worker liveness lock'),
-          ),
-        );
-      },
+      stopTimeoutMs,
+      onPool: (poolId) => locks.add(poolId),
+      onPoolEnd: (poolId) => locks.remove(poolId),
       tasks: {
         [task]: async (payload) => {
           const job = payload as DeliverPayload;
@@ -153,11 +255,20 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
     await runner(concurrency * ATTEMPTS_PER_REQUEST_SLOT, DELIVER_TASK),
     await runner(BATCH_JOBS, DELIVER_BATCH_TASK),
   ];
-  await Promise.all(poolsLocked);
-
-  const sweep = () =>
-    sweepDeadPools(sql, logger).catch((err: unknown) => logger.error({ err }, 'webhook sweeper failed'));
-  await sweep();
+  const checkLocks = whenIdle(() =>
+    locks.sync().catch((err: unknown) => logger.warn({ err }, 'webhook worker liveness check failed; retrying')),
+  );
+  const liveness = setInterval(() => void checkLocks(), LIVENESS_CHECK_MS);
+  liveness.unref();
+  const sweep = whenIdle(async () => {
+    try {
+      // Only while this worker's own locks are held: else it would take its own pools for dead.
+      if (await locks.sync()) await sweepDeadPools(sql, logger);
+    } catch (err) {
+      logger.error({ err }, 'webhook sweeper failed');
+    }
+  });
+  await sweep(); // takes the first locks too
   const timer = setInterval(() => void sweep(), opts.sweepIntervalMs ?? 5000);
   timer.unref();
   // Housekeeping that needs one process, not a request path: expired Idempotency-Key rows
@@ -174,6 +285,7 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
     stop() {
       stopped ??= (async () => {
         clearInterval(timer);
+        clearInterval(liveness);
         clearInterval(purge);
         // Attempts in flight finish and are logged; those not started yet (and those of
         // jobs that start from now on) go back to the queue runnable at once, so their jobs
@@ -188,10 +300,10 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
         const stopping = Promise.all(queues.map((q) => q.stop()));
         const handedBack = await handingBack;
         if (handedBack > 0) logger.info({ handedBack }, 'webhook attempts not started yet handed back to the queue');
-        await Promise.race([stopping, new Promise((r) => setTimeout(r, STOP_TIMEOUT_MS).unref())]);
+        await Promise.race([stopping, new Promise((r) => setTimeout(r, stopTimeoutMs + STOP_MARGIN_MS).unref())]);
         await Promise.race([Promise.all(queues.map((q) => q.pool.end())), new Promise((r) => setTimeout(r, 1000).unref())]);
         agents.destroy();
-        lockConn.release();
+        await locks.end();
         await sql.end({ timeout: 2 });
         await hotSql.end({ timeout: 2 });
       })();
