@@ -360,6 +360,9 @@ describe.concurrent('webhook delivery', () => {
     // Concurrent failures of one subscription once deadlocked on its disable: attempts sent and never logged.
     expect(await until(ended, ([row]) => row!.n === 5 && row!.disabled)).toEqual([{ n: 5, disabled: true }]);
     expect((await recover(since)).status).toBe(409);
+    const tooOld = await recover(new Date(Date.now() - 15 * 86_400_000).toISOString());
+    expect(tooOld.status).toBe(422);
+    expect((await readProblem(tooOld)).errors).toEqual([expect.objectContaining({ pointer: '/since' })]);
 
     gone = false;
     await t.as(key, 'PATCH', `/api/v2/webhook-subscriptions/${sub.id}`, { is_active: true });

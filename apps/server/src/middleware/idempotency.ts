@@ -55,7 +55,9 @@ export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | 
       res.status(row.response_status ?? 200);
       res.set('Idempotent-Replayed', 'true');
       if (row.response_content_type) res.type(row.response_content_type);
-      res.send(sealed && row.response_body ? secretBox!.open(row.response_body) : (row.response_body ?? ''));
+      // An answer stored before sealing existed (plaintext JSON, never `v1.`) is served as it is.
+      const stored = row.response_body ?? '';
+      res.send(sealed && stored.startsWith('v1.') ? secretBox!.open(stored) : stored);
       return;
     }
 

@@ -193,7 +193,7 @@ export const webhookSubscriptionsContract = c.router({
       'Queues one more attempt of every message of this subscription created at or after `since` that was not ' +
       'delivered: its retry schedule ran out, or it was dropped while the subscription was paused or disabled ' +
       '(a 410, or persistent failure). Each keeps its `webhook-id` and body. Typically called right after a ' +
-      're-enable; 409 while the subscription is paused or disabled.',
+      're-enable; 409 while the subscription is paused or disabled; `since` at most 14 days ago (422).',
     metadata: consumerMeta(tag, manage),
   },
   listDeliveries: {

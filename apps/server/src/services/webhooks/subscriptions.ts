@@ -30,6 +30,8 @@ export const ROTATION_OVERLAP_SECONDS = 24 * 60 * 60;
  * cannot grow it without bound.
  */
 export const MAX_SIGNING_SECRETS = 5;
+/** How far back `recover` may reach. */
+export const RECOVER_WINDOW_DAYS = 14;
 
 export function toSubscription(row: SubscriptionRow): WebhookSubscription {
   return {
@@ -191,6 +193,12 @@ export function createSubscriptionsService(deps: SubscriptionsServiceDeps) {
     },
 
     async recover(ownerId: string, id: string, since: string) {
+      // Bounds the work one call can start (one transaction, one job per 100 messages).
+      if (Date.parse(since) < deps.now().getTime() - RECOVER_WINDOW_DAYS * 86_400_000) {
+        throw new ApiError('validation_failed', `since may be at most ${RECOVER_WINDOW_DAYS} days ago.`, {
+          errors: [{ location: 'body', pointer: '/since', message: `At most ${RECOVER_WINDOW_DAYS} days ago`, code: 'too_small' }],
+        });
+      }
       const sub = await live(ownerId, id);
       // Unkeyed batch jobs, as a fan-out's: a cancelled message's stale retry job, if any,
       // finds its attempt taken when it runs and skips.
