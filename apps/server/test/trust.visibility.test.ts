@@ -133,3 +133,82 @@ describe('quarantined records', () => {
     expect((await t.as(other.key, 'POST', '/api/v2/decision-records', decision(cand.id))).status).toBe(201);
   });
 });
+
+// An admin's reject confirms what the screener held back: a candidate rejected out of
+// quarantine stays its author's (and admins') alone. One rejected from pending_review was
+// public before the decision and stays public, with status rejected.
+describe('requirement candidates rejected by an admin', () => {
+  let author: { consumerId: string; key: string };
+  let other: { consumerId: string; key: string };
+
+  beforeAll(async () => {
+    author = await t.consumerWithKey([...SCOPES]);
+    other = await t.consumerWithKey([...SCOPES]);
+  });
+
+  async function reject(id: string): Promise<Rec> {
+    const res = await t.admin('POST', `/api/v2/admin/review-queue/requirement-candidates/${id}/reject`, { note: 'confirmed hostile' });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const rec = (await res.json()) as Rec;
+    expect(rec.status).toBe('rejected');
+    return rec;
+  }
+
+  it('out of quarantine stay hidden from other consumers: 404, left out of lists, 422 to reference', async () => {
+    const cand = await candidate(author.key, `Rejected. ${HOSTILE}`);
+    expect(cand.status).toBe('quarantined');
+    await reject(cand.id);
+
+    const hidden = await t.as(other.key, 'GET', `/api/v2/requirement-candidates/${cand.id}`);
+    const missing = await t.as(other.key, 'GET', `/api/v2/requirement-candidates/${MISSING}`);
+    expect(hidden.status).toBe(404);
+    expect(await problemWithout(hidden, cand.id)).toEqual(await problemWithout(missing, MISSING));
+
+    expect(await listIds(other.key, 'requirement-candidates')).not.toContain(cand.id);
+    expect(await listIds(other.key, 'requirement-candidates?status=rejected')).not.toContain(cand.id);
+    expect(await listIds(other.key, 'requirement-candidates?category=vis')).not.toContain(cand.id);
+
+    const ref = await t.as(other.key, 'POST', '/api/v2/decision-records', decision(cand.id));
+    const refMissing = await t.as(other.key, 'POST', '/api/v2/decision-records', decision(MISSING));
+    expect(ref.status).toBe(422);
+    const problem = await problemWithout(ref, cand.id);
+    expect(problem.code).toBe('invalid_reference');
+    expect(problem).toEqual(await problemWithout(refMissing, MISSING));
+  });
+
+  it('out of quarantine stay visible to their author and to admin-scope credentials', async () => {
+    const cand = await candidate(author.key, `Rejected too. ${HOSTILE}`);
+    expect(cand.status).toBe('quarantined');
+    const rejected = await reject(cand.id);
+
+    const got = await t.as(author.key, 'GET', `/api/v2/requirement-candidates/${cand.id}`);
+    expect(got.status).toBe(200);
+    expect(await got.json()).toEqual(rejected);
+    expect(await listIds(author.key, 'requirement-candidates')).toContain(cand.id);
+    expect(await listIds(author.key, 'requirement-candidates?status=rejected')).toContain(cand.id);
+    // As while quarantined: whoever may read it may reference it.
+    expect((await t.as(author.key, 'POST', '/api/v2/decision-records', decision(cand.id))).status).toBe(201);
+
+    const admin = await t.consumerWithKey(['admin', 'requirement-candidates:read']);
+    expect((await t.as(admin.key, 'GET', `/api/v2/requirement-candidates/${cand.id}`)).status).toBe(200);
+    expect(await listIds(admin.key, 'requirement-candidates?status=rejected')).toContain(cand.id);
+  });
+
+  it('from pending_review stay visible to everyone, also one released from quarantine first', async () => {
+    const plain = await candidate(author.key, 'Make the export button bigger');
+    expect(plain.status).toBe('pending_review');
+    const released = await candidate(author.key, `Released, then rejected. ${HOSTILE}`);
+    expect(released.status).toBe('quarantined');
+    expect((await t.admin('POST', `/api/v2/admin/review-queue/requirement-candidates/${released.id}/release`, {})).status).toBe(200);
+
+    for (const cand of [plain, released]) {
+      await reject(cand.id);
+      const got = await t.as(other.key, 'GET', `/api/v2/requirement-candidates/${cand.id}`);
+      expect(got.status).toBe(200);
+      expect(((await got.json()) as Rec).status).toBe('rejected');
+      expect(await listIds(other.key, 'requirement-candidates')).toContain(cand.id);
+      expect(await listIds(other.key, 'requirement-candidates?status=rejected')).toContain(cand.id);
+      expect((await t.as(other.key, 'POST', '/api/v2/decision-records', decision(cand.id))).status).toBe(201);
+    }
+  });
+});

@@ -29,6 +29,10 @@ const stateOf = async (id: string) =>
   (await t.sql<{ state: string; attempts: number; logged_attempts: number }[]>`
     SELECT state, attempts, logged_attempts FROM webhook_messages WHERE id = ${id}`)[0]!;
 
+/** Moves a message's claim back past its lease, as if its worker had died that long ago. */
+const outliveLease = (id: string) =>
+  t.sql`UPDATE webhook_messages SET last_attempt_at = now() - make_interval(secs => ${LEASE_SECONDS + 1}) WHERE id = ${id}`;
+
 const success = (messageId: string, attempt: number) => ({ messageId, subscriptionId, attempt, responseCode: 200, responseBody: 'ok', latencyMs: 1 });
 
 describe('delivery store', () => {
@@ -64,20 +68,58 @@ describe('delivery store', () => {
     expect(logged!.n).toBe(2);
   });
 
-  it('gives up an unsent claim when it cancels, so the message can be recovered', async () => {
+  it('recovers a cancelled message once its unsent claim has outlived its lease, not before', async () => {
     const store = createDeliveryStore(t.sql);
-    const deliveries = createDeliveriesRepository(t.sql);
+    const deliveries = createDeliveriesRepository(t.sql, { leaseSeconds: LEASE_SECONDS });
     const id = await message();
     const since = (await t.sql<{ at: string }[]>`SELECT created_at::text AS at FROM webhook_messages WHERE id = ${id}`)[0]!.at;
-    await store.claimMany([{ messageId: id, attempt: 1 }], LEASE_SECONDS); // claimed, then re-queued unsent
-    await deliveries.cancel(t.sql, id); // its subscription could no longer receive when the job came back
-    expect(await stateOf(id)).toEqual({ state: 'cancelled', attempts: 0, logged_attempts: 0 });
+    await store.claimMany([{ messageId: id, attempt: 1 }], LEASE_SECONDS); // claimed; maybe on the wire
+    await deliveries.cancel(t.sql, id); // a duplicate job found the subscription unable to receive
+    expect(await stateOf(id)).toEqual({ state: 'cancelled', attempts: 1, logged_attempts: 0 });
+    // Within the lease the claimed attempt may still be sent and logged: not reopened beside it.
+    expect(await t.sql.begin((tx) => deliveries.reopenUndelivered(tx, subscriptionId, since))).not.toContainEqual(
+      expect.objectContaining({ messageId: id }),
+    );
+    await outliveLease(id);
     const reopened = await t.sql.begin((tx) => deliveries.reopenUndelivered(tx, subscriptionId, since));
-    expect(reopened).toContainEqual({ messageId: id, attempt: 1 });
+    expect(reopened).toContainEqual({ messageId: id, attempt: 2 });
+  });
+
+  it('redelivers a message whose claimed attempt was never logged once the lease has run out', async () => {
+    const store = createDeliveryStore(t.sql);
+    const deliveries = createDeliveriesRepository(t.sql, { leaseSeconds: LEASE_SECONDS });
+    const id = await message();
+    await store.claimMany([{ messageId: id, attempt: 1 }], LEASE_SECONDS); // its worker dies before logging
+    expect(await t.sql.begin((tx) => deliveries.reopen(tx, id))).toBeUndefined();
+    await outliveLease(id);
+    expect(await t.sql.begin((tx) => deliveries.reopen(tx, id))).toBe(2);
+    expect(await stateOf(id)).toEqual({ state: 'pending', attempts: 1, logged_attempts: 0 });
+  });
+
+  it('logs a failed attempt once when two jobs sent it, and only the first does the bookkeeping', async () => {
+    const deliveries = createDeliveriesRepository(t.sql, { leaseSeconds: LEASE_SECONDS });
+    const id = await message();
+    const failed = {
+      messageId: id,
+      subscriptionId,
+      attempt: 1,
+      eventType: 'annotation.created',
+      body: '{}',
+      status: 'failed' as const,
+      responseCode: 500,
+      responseBody: null,
+      latencyMs: 1,
+      error: 'HTTP 500',
+    };
+    expect(await deliveries.recordAttempt(t.sql, failed, 'pending', new Date())).toBe(true);
+    expect(await deliveries.recordAttempt(t.sql, failed, 'failed', null)).toBe(false);
+    expect(await stateOf(id)).toMatchObject({ state: 'pending', logged_attempts: 1 });
+    const [logged] = await t.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM webhook_deliveries WHERE webhook_message_id = ${id}`;
+    expect(logged!.n).toBe(1);
   });
 
   it('reopens after the furthest attempt when another job logged past a cancelled claim', async () => {
-    const deliveries = createDeliveriesRepository(t.sql);
+    const deliveries = createDeliveriesRepository(t.sql, { leaseSeconds: LEASE_SECONDS });
     const id = await message();
     // A cancel gave up the claim of attempt 2 while another job's attempt 2 was on the wire and then logged.
     await t.sql`UPDATE webhook_messages SET state = 'failed', attempts = 1, logged_attempts = 2 WHERE id = ${id}`;

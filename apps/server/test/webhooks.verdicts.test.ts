@@ -37,7 +37,7 @@ beforeAll(async () => {
   agents = createSenderAgents(8);
   engine = createDeliveryEngine({
     sql: t.sql,
-    deliveries: createDeliveriesRepository(t.sql),
+    deliveries: createDeliveriesRepository(t.sql, { leaseSeconds: 35 }),
     secretBox: createSecretBox(t.config.IHF_SECRET_KEY!),
     logger: pino({ level: 'silent' }),
     retrySchedule: [0, 60, 60, 60, 60],

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
+import { stringify as canonicalJson } from 'safe-stable-stringify';
 import type { IdempotencyRepository } from '../db/repositories/idempotency.js';
 import { ApiError } from '../errors.js';
 import type { SecretBox } from '../webhooks/secret-box.js';
@@ -14,6 +15,19 @@ const LOCK_SECONDS = 60;
  * corrected retry may use it (as Stripe does for requests that failed validation).
  */
 const replayable = (status: number) => status < 400;
+
+/**
+ * What identifies "the same request": method, path and body. The body is hashed in a canonical
+ * form (object keys sorted, at every depth; array order kept, as it is meaningful), so a client
+ * that serialises the same JSON with its keys in another order (another SDK, a retry that rebuilt
+ * the object) is still recognised as sending the same request rather than told 422.
+ */
+function requestHash(req: Request, serialise: (body: unknown) => string | undefined): string {
+  return createHash('sha256')
+    .update(`${req.method} ${req.path}\n`)
+    .update(req.body === undefined ? '' : (serialise(req.body) ?? ''))
+    .digest('hex');
+}
 
 /**
  * `Idempotency-Key` for every route whose contract metadata says `idempotent: true`.
@@ -32,16 +46,24 @@ export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | 
       });
     }
     const owner = req.auth?.kind === 'consumer' ? req.auth.consumer.id : 'operator';
-    const hash = createHash('sha256')
-      .update(`${req.method} ${req.path}\n`)
-      .update(req.body === undefined ? '' : JSON.stringify(req.body))
-      .digest('hex');
+    let hash = requestHash(req, canonicalJson);
 
     // An answer that shows a secret once (a webhook signing secret) is kept sealed, as the
     // secret itself is: the replay store must not become a copy of it in the clear.
     const sealed = req.apiRoute.meta.answersSecret === true;
     if (sealed && !secretBox) return next(); // the route itself answers 503 without IHF_SECRET_KEY
-    const got = await repo.acquire(owner, key, hash, { ttlSeconds: IDEMPOTENCY_TTL_SECONDS, lockSeconds: LOCK_SECONDS });
+    const lease = { ttlSeconds: IDEMPOTENCY_TTL_SECONDS, lockSeconds: LOCK_SECONDS };
+    let got = await repo.acquire(owner, key, hash, lease);
+    if (!got.acquired && got.row.request_hash !== hash) {
+      // Rows written before the canonical hash (they expire within 24 h) hold the hash of the
+      // body as JSON.stringify gave it: accept that as the same request too. Acquiring again
+      // under it lets a retry take over such a row left in progress by a server that died.
+      const legacy = requestHash(req, JSON.stringify);
+      if (got.row.request_hash === legacy) {
+        hash = legacy;
+        got = await repo.acquire(owner, key, hash, lease);
+      }
+    }
     if (!got.acquired) {
       const { row } = got;
       if (row.request_hash !== hash) {

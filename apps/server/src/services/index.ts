@@ -25,6 +25,7 @@ import { createRecordsService } from './records/records.js';
 import { createInteractionTypesService } from './records/interaction-types.js';
 import type { SubmissionPolicy } from './records/submission-policy.js';
 import { createSubscriptionsService } from './webhooks/subscriptions.js';
+import { claimLeaseSeconds } from '../webhooks/lease.js';
 import { createSecretBox } from '../webhooks/secret-box.js';
 import type { Logger } from '../logger.js';
 import { createTraffic } from './limits/traffic.js';
@@ -48,7 +49,7 @@ export function createServices({ config, sql, now, logger, submissionPolicy }: S
     requestLog: createRequestLogRepository(sql),
     records: createRecordsRepository(sql),
     subscriptions: createSubscriptionsRepository(sql),
-    deliveries: createDeliveriesRepository(sql),
+    deliveries: createDeliveriesRepository(sql, { leaseSeconds: claimLeaseSeconds(config.WEBHOOK_TIMEOUT_MS) }),
     idempotency: createIdempotencyRepository(sql),
   };
   const consumers = createConsumersService(repos.consumers);

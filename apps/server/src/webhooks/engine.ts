@@ -4,6 +4,7 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/client.js';
 import type { ClaimedContext, DeliveriesRepository, MessageContext } from '../db/repositories/deliveries.js';
+import { claimLeaseSeconds } from './lease.js';
 import { enqueueAttempts, scheduleAttempt } from './outbox.js';
 import { classify, retryDelaySeconds } from './retry.js';
 import type { SecretBox } from './secret-box.js';
@@ -61,7 +62,7 @@ export const TARGET_VERDICT_TTL_MS = 30_000;
  */
 export function createDeliveryEngine(opts: EngineOptions) {
   const now = opts.now ?? (() => new Date());
-  const leaseSeconds = Math.ceil((opts.timeoutMs * 2) / 1000) + 5;
+  const leaseSeconds = claimLeaseSeconds(opts.timeoutMs);
   // Concurrent attempts share round trips: claims, and the logging of successes, are
   // batched (DataLoader, up to 1 ms of waiting). Each attempt still awaits its own rows,
   // so no job completes before its delivery is recorded.
@@ -216,12 +217,13 @@ export function createDeliveryEngine(opts: EngineOptions) {
       latencyMs: result.latencyMs,
     };
     await opts.sql.begin(async (tx) => {
-      await opts.deliveries.recordAttempt(
+      const logged = await opts.deliveries.recordAttempt(
         tx,
         { ...attemptRecord, status: 'failed', error: result.error ?? `HTTP ${result.status}` },
         nextAt ? 'pending' : 'failed',
         nextAt,
       );
+      if (!logged) return;
       if (outcome.kind === 'gone') {
         await opts.deliveries.disableSubscription(tx, ctx.subscription_id, 'The endpoint answered 410 Gone.');
         return;

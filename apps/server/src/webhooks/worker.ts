@@ -5,6 +5,7 @@ import { createSql, type Sql } from '../db/client.js';
 import { createDeliveriesRepository } from '../db/repositories/deliveries.js';
 import { createIdempotencyRepository } from '../db/repositories/idempotency.js';
 import { createDeliveryEngine } from './engine.js';
+import { claimLeaseSeconds } from './lease.js';
 import { DELIVER_BATCH_TASK, DELIVER_TASK, type DeliverPayload } from './outbox.js';
 import { PLAN_CACHE_MODE, startQueueRunner } from './queue.js';
 import { createSecretBox } from './secret-box.js';
@@ -130,16 +131,19 @@ function livenessLocks(databaseUrl: string, logger: Logger): LivenessLocks {
       const take = [...pools].filter((p) => !locked.has(p));
       const give = [...locked].filter((p) => !pools.has(p));
       if (take.length > 0 || give.length > 0) {
-        const [done] = await sql<{ pid: number }[]>`
+        // Never waits for a lock: one held elsewhere for a moment (a sweeper's probe) is
+        // taken at the next check, and meanwhile this connection is not stuck behind it.
+        const [done] = await sql<{ pid: number; took: string[] }[]>`
           SELECT pg_backend_pid() AS pid,
-            (SELECT count(pg_advisory_lock(hashtextextended(${LOCK_PREFIX} || p, 0))) FROM unnest(${take}::text[]) p) AS took,
+            (SELECT coalesce(array_agg(p), '{}') FROM unnest(${take}::text[]) p
+              WHERE pg_try_advisory_lock(hashtextextended(${LOCK_PREFIX} || p, 0))) AS took,
             (SELECT count(pg_advisory_unlock(hashtextextended(${LOCK_PREFIX} || p, 0))) FROM unnest(${give}::text[]) p) AS gave`;
         if (done!.pid !== session) {
           // Lost in between: this new session holds only what was just taken.
           session = done!.pid;
           locked.clear();
         }
-        for (const p of take) locked.add(p);
+        for (const p of done!.took) locked.add(p);
         for (const p of give) locked.delete(p);
       }
       return [...pools].every((p) => locked.has(p));
@@ -209,7 +213,7 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
   const agents = createSenderAgents(Math.max(16, concurrency * 2));
   const engine = createDeliveryEngine({
     sql,
-    deliveries: createDeliveriesRepository(sql),
+    deliveries: createDeliveriesRepository(sql, { leaseSeconds: claimLeaseSeconds(config.WEBHOOK_TIMEOUT_MS) }),
     secretBox: createSecretBox(config.IHF_SECRET_KEY),
     logger,
     retrySchedule: config.WEBHOOK_RETRY_SCHEDULE,

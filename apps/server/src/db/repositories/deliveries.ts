@@ -55,11 +55,13 @@ export interface AttemptRecord {
   error: string | null;
 }
 
-export function createDeliveriesRepository(sql: Sql) {
-  // A claim not logged is an attempt possibly on the wire. A cancel gives up an unsent claim
-  // (attempts back to logged_attempts), and may do so while another job's attempt is still
-  // out, which then logs past it: a message is reopened after whichever is further.
-  const noAttemptInFlight = sql`attempts <= logged_attempts`;
+export function createDeliveriesRepository(sql: Sql, opts: { leaseSeconds: number }) {
+  // A claim not logged is an attempt possibly on the wire, until its lease has run out:
+  // its worker then no longer sends it (it died, or deferred the attempt unsent). A message
+  // is reopened after whichever is further, its claim or its log, so an attempt number is
+  // never sent twice (the log may then skip the number of a claim that was never sent).
+  const noAttemptInFlight = () =>
+    sql`(attempts <= logged_attempts OR last_attempt_at < now() - make_interval(secs => ${opts.leaseSeconds}))`;
   const fromLastLogged = sql`attempts = GREATEST(attempts, logged_attempts)`;
   return {
     async listForSubscription(subscriptionId: string, opts: { limit: number; cursor?: string; status?: string }) {
@@ -110,26 +112,33 @@ export function createDeliveriesRepository(sql: Sql) {
     },
 
     /**
-     * A message whose subscription can no longer receive. A claim it holds that was never
-     * sent (re-queued to wait out its lease) is given up too, so that the message can be
-     * redelivered or recovered later rather than look forever in flight.
+     * A message whose subscription can no longer receive. Its claim, if any, is left as it
+     * is: another job's attempt may still be on the wire (a duplicate job, or a disable
+     * while it was out), and it stays in flight until logged or its lease runs out.
      */
     async cancel(db: Db, messageId: string) {
-      await db`UPDATE webhook_messages SET state = 'cancelled', attempts = logged_attempts WHERE id = ${messageId} AND state = 'pending'`;
+      await db`UPDATE webhook_messages SET state = 'cancelled' WHERE id = ${messageId} AND state = 'pending'`;
     },
 
-    /** Appends the attempt to the log (append-only) and moves the message's state. */
-    async recordAttempt(db: Db, a: AttemptRecord, messageState: 'pending' | 'delivered' | 'failed', nextAttemptAt: Date | null) {
-      await db`
+    /**
+     * Appends the attempt to the log (append-only) and moves the message's state. False
+     * (and nothing changed) when the attempt was already logged: a duplicate job sent it
+     * too, and the job that logged it first did the bookkeeping.
+     */
+    async recordAttempt(db: Db, a: AttemptRecord, messageState: 'pending' | 'delivered' | 'failed', nextAttemptAt: Date | null): Promise<boolean> {
+      const logged = await db`
         INSERT INTO webhook_deliveries
           (webhook_subscription_id, payload, status, response_code, latency_ms, error_message,
            webhook_message_id, attempt, event_type, response_body)
         VALUES (${a.subscriptionId}, ${a.body}::text::jsonb, ${a.status}, ${a.responseCode}, ${a.latencyMs}, ${a.error},
-          ${a.messageId}, ${a.attempt}, ${a.eventType}, ${a.responseBody})`;
+          ${a.messageId}, ${a.attempt}, ${a.eventType}, ${a.responseBody})
+        ON CONFLICT (webhook_message_id, attempt) DO NOTHING`;
+      if (logged.count === 0) return false;
       await db`
         UPDATE webhook_messages SET state = ${messageState}, next_attempt_at = ${nextAttemptAt},
           logged_attempts = GREATEST(logged_attempts, ${a.attempt})
         WHERE id = ${a.messageId}`;
+      return true;
     },
 
     async subscriptionSucceeded(db: Db, subscriptionId: string) {
@@ -165,7 +174,7 @@ export function createDeliveriesRepository(sql: Sql) {
       return db<{ messageId: string; attempt: number }[]>`
         UPDATE webhook_messages SET state = 'pending', next_attempt_at = now(), ${fromLastLogged}
         WHERE webhook_subscription_id = ${subscriptionId} AND created_at >= ${since}::text::timestamptz
-          AND state IN ('failed', 'cancelled') AND ${noAttemptInFlight}
+          AND state IN ('failed', 'cancelled') AND ${noAttemptInFlight()}
         RETURNING id AS "messageId", attempts + 1 AS attempt`;
     },
 
@@ -173,12 +182,13 @@ export function createDeliveriesRepository(sql: Sql) {
      * Marks a message for one more attempt, now; returns the attempt number to queue. A
      * message waiting for a retry gets it now instead (the attempt's job takes the place of
      * the retry's: both are keyed by the message). Refused (undefined) while an attempt is
-     * claimed and not yet logged: a second attempt sent beside it could be logged first.
+     * claimed, not yet logged and within its lease: a second attempt sent beside it could
+     * be logged first.
      */
     async reopen(db: Db, messageId: string): Promise<number | undefined> {
       const [row] = await db<{ attempts: number }[]>`
         UPDATE webhook_messages SET state = 'pending', next_attempt_at = now(), ${fromLastLogged}
-        WHERE id = ${messageId} AND ${noAttemptInFlight} RETURNING attempts`;
+        WHERE id = ${messageId} AND ${noAttemptInFlight()} RETURNING attempts`;
       return row ? row.attempts + 1 : undefined;
     },
   };

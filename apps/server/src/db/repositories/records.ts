@@ -21,7 +21,10 @@ export interface RecordListOptions {
   equals?: Record<string, string | undefined>;
   /** column @> ARRAY[value] filters (labels). */
   contains?: Record<string, string | undefined>;
-  /** The reading consumer, on a table with quarantine: other consumers' quarantined rows are left out. */
+  /**
+   * The reading consumer, on a table with quarantine: other consumers' quarantined rows
+   * (and candidates rejected out of quarantine) are left out.
+   */
   visibleTo?: string;
 }
 
@@ -34,10 +37,14 @@ export type RecordRow = CursorRow & Record<string, unknown> & { id: string; crea
  */
 export function createRecordsRepository(sql: Sql) {
   const returning = sql`*, created_at::text AS cursor_ts`;
-  // Until released, a quarantined row is its author's alone (admins pass no consumer).
-  // A plain filter, so lists keep walking the (created_at, id) index: quarantined rows are few.
-  const onlyVisibleTo = (consumerId: string | undefined) =>
-    consumerId === undefined ? sql`` : sql`AND (status <> 'quarantined' OR api_consumer_id = ${consumerId})`;
+  // Until released, a quarantined row is its author's alone (admins pass no consumer); so is
+  // a requirement candidate an admin rejected straight out of quarantine (annotations are
+  // only ever released). A plain filter, so lists keep walking the (created_at, id) index:
+  // such rows are few.
+  const authorOnly = (table: RecordTable) =>
+    table === 'requirement_candidates' ? sql`(status = 'quarantined' OR rejected_from_quarantine)` : sql`status = 'quarantined'`;
+  const onlyVisibleTo = (table: RecordTable, consumerId: string | undefined) =>
+    consumerId === undefined ? sql`` : sql`AND (NOT ${authorOnly(table)} OR api_consumer_id = ${consumerId})`;
   return {
     async insert<R extends RecordRow>(db: Db, table: RecordTable, values: Record<string, unknown>): Promise<R> {
       const [row] = await db<R[]>`INSERT INTO ${sql(table)} ${sql(values as Record<string, never>)} RETURNING ${returning}`;
@@ -45,14 +52,14 @@ export function createRecordsRepository(sql: Sql) {
     },
 
     async findById<R extends RecordRow>(table: RecordTable, id: string, visibleTo?: string): Promise<R | undefined> {
-      const [row] = await sql<R[]>`SELECT ${returning} FROM ${sql(table)} WHERE id = ${id} ${onlyVisibleTo(visibleTo)}`;
+      const [row] = await sql<R[]>`SELECT ${returning} FROM ${sql(table)} WHERE id = ${id} ${onlyVisibleTo(table, visibleTo)}`;
       return row;
     },
 
     async existing(db: Db, table: RecordTable, ids: readonly string[], visibleTo?: string): Promise<Set<string>> {
       if (ids.length === 0) return new Set();
       const rows = await db<{ id: string }[]>`
-        SELECT id FROM ${sql(table)} WHERE id = ANY(${ids as string[]}::uuid[]) ${onlyVisibleTo(visibleTo)}`;
+        SELECT id FROM ${sql(table)} WHERE id = ANY(${ids as string[]}::uuid[]) ${onlyVisibleTo(table, visibleTo)}`;
       return new Set(rows.map((r) => r.id));
     },
 
@@ -72,7 +79,7 @@ export function createRecordsRepository(sql: Sql) {
           ${opts.createdAfter ? sql`AND created_at >= ${opts.createdAfter}::text::timestamptz` : sql``}
           ${opts.createdBefore ? sql`AND created_at < ${opts.createdBefore}::text::timestamptz` : sql``}
           ${filters.reduce((acc, f) => sql`${acc} ${f}`, sql``)}
-          ${onlyVisibleTo(opts.visibleTo)}
+          ${onlyVisibleTo(table, opts.visibleTo)}
           ${afterCursor(sql, opts.cursor)}
         ORDER BY created_at DESC, id DESC
         LIMIT ${opts.limit + 1}`;

@@ -39,10 +39,19 @@ export function createReviewQueueRepository(sql: Sql) {
       return row;
     },
 
-    async setCandidateStatus(db: Db, id: string, status: string, note: string | null, at: Date): Promise<RecordRow> {
+    /** `rejectedFromQuarantine`: an admin rejects a quarantined candidate, which stays hidden (migration 0012). */
+    async setCandidateStatus(
+      db: Db,
+      id: string,
+      status: string,
+      note: string | null,
+      at: Date,
+      rejectedFromQuarantine = false,
+    ): Promise<RecordRow> {
       const [row] = await db<RecordRow[]>`
         UPDATE requirement_candidates
-        SET status = ${status}, review_note = ${note}, reviewed_at = ${at}, updated_at = ${at}
+        SET status = ${status}, review_note = ${note}, reviewed_at = ${at}, updated_at = ${at},
+          rejected_from_quarantine = ${rejectedFromQuarantine}
         WHERE id = ${id} RETURNING ${returning}`;
       return row!;
     },

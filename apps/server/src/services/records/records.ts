@@ -79,7 +79,9 @@ function batchPointer(events: readonly InteractionEvent[]) {
 /**
  * Who reads or references records. A quarantined record is visible only to the consumer
  * that submitted it and to admins until it is released; to anyone else it does not
- * exist, and a consumer may reference exactly the records it may read.
+ * exist, and a consumer may reference exactly the records it may read. A requirement
+ * candidate an admin rejects out of quarantine stays so for good (the repository's
+ * visibility filter, rejected_from_quarantine).
  */
 export interface Reader {
   consumerId: string;

@@ -22,7 +22,9 @@ const TRANSITIONS: Record<Decision, { from: readonly string[]; to: string }> = {
 /**
  * The admin review queue. A state change and, for a record leaving quarantine, the
  * webhook it held back are committed in one transaction; a quarantined record that is
- * rejected never fires one.
+ * rejected never fires one, and stays visible only to its author and admins (the admin
+ * confirmed what the screener held back). A candidate rejected from pending_review,
+ * including one released from quarantine first, was public already and stays so.
  */
 export function createReviewQueueService(deps: { sql: Sql; repo: ReviewQueueRepository; now: () => Date }) {
   async function decideCandidate(id: string, decision: Decision, note: string | null | undefined) {
@@ -36,7 +38,10 @@ export function createReviewQueueService(deps: { sql: Sql; repo: ReviewQueueRepo
           members: { current_status: status },
         });
       }
-      const updated = await deps.repo.setCandidateStatus(tx, id, to, note ?? null, deps.now());
+      // Rejected out of quarantine: recorded, as status 'rejected' alone reads the same as a
+      // rejection from pending_review (injection_score cannot tell either: see migration 0012).
+      const rejectedFromQuarantine = status === 'quarantined' && to === 'rejected';
+      const updated = await deps.repo.setCandidateStatus(tx, id, to, note ?? null, deps.now(), rejectedFromQuarantine);
       if (status === 'quarantined' && to !== 'rejected') await publishRecords(tx, 'requirementCandidate', [updated]);
       return updated;
     });

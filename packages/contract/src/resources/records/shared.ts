@@ -22,10 +22,12 @@ export const QUARANTINE_VISIBILITY = {
   list:
     'Records of every consumer. A `quarantined` record (held back by injection screening) is listed only to the ' +
     'consumer that submitted it and to credentials with scope `admin` until an admin releases it; other consumers ' +
-    'never see it, not even with `status=quarantined`.',
+    'never see it, not even with `status=quarantined`. A requirement candidate an admin rejects while quarantined ' +
+    'stays hidden the same way.',
   get:
     'A `quarantined` record (held back by injection screening) is returned only to the consumer that submitted it ' +
-    'and to credentials with scope `admin` until an admin releases it; any other consumer gets 404, as for an unknown id.',
+    'and to credentials with scope `admin` until an admin releases it (a requirement candidate rejected while ' +
+    'quarantined: for good); any other consumer gets 404, as for an unknown id.',
 };
 
 /**
