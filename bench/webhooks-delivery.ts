@@ -16,7 +16,8 @@
 //  load hits both alike, after two unmeasured rounds of each (JIT, and plans and
 //  statistics of a fresh database). Ratio = median over rounds of signed / bare of the
 //  same round. "This process" CPU no longer includes the receiver's; the receiver's own
-//  CPU per request is printed beside it.
+//  CPU per request is printed beside it, and so is PostgreSQL's (all of the server's
+//  processes, when it runs on this machine) per delivery.
 //  3. Commit-to-receipt latency at light load: one record at a time; latency = the
 //     receiver's wall-clock receipt time (Date.now(), same system clock as PostgreSQL's
 //     now()) minus the record's created_at (its transaction's start, so an upper bound).
@@ -25,6 +26,7 @@
 import { Agent, request } from 'node:http';
 import { createLogger } from '../apps/server/src/logger.js';
 import { startWebhookWorker } from '../apps/server/src/webhooks/worker.js';
+import { postgresCpu } from './lib/postgres-cpu.js';
 import { startReceiver, type Receiver } from './lib/receiver-process.js';
 import { benchEnv, events, percentile } from './lib/webhooks-db.js';
 
@@ -58,6 +60,7 @@ try {
       req.on('error', reject);
       req.end(sample);
     });
+  const pgCpu = await postgresCpu(env.sql);
   const sub = await env.post('/api/v2/webhook-subscriptions', { event_type: 'interaction_event.created', target_url: target });
   if (sub.status !== 201) throw new Error(`subscribe: ${sub.status} ${await sub.text()}`);
 
@@ -83,14 +86,16 @@ try {
     }
     await rx.reset();
     const cpu = process.cpuUsage();
+    const pgBefore = pgCpu.read();
     const drainer = await startWebhookWorker({ config: env.config, databaseUrl: env.databaseUrl, logger: createLogger('silent') });
     // The receiver says once when the N-th delivery has arrived (no polling over IPC).
     const drained = await rx.until(N, 180_000).then(() => true, () => false);
     const cpuPer = cpuMs(cpu) / N;
+    const pgMs = pgCpu.since(pgBefore); // before the worker's connections close
     const got = await rx.stats();
     await drainer.stop();
     if (!drained || got.received < N) throw new Error(`only ${got.received} of ${N} deliveries arrived`);
-    return { rate: (N - 1) / ((got.last - got.first) / 1000), cpuPer, rxCpuPer: got.cpuMs / N };
+    return { rate: (N - 1) / ((got.last - got.first) / 1000), cpuPer, rxCpuPer: got.cpuMs / N, pgCpuPer: pgMs === null ? null : pgMs / N };
   }
 
   // Warm-up, not measured: both loops (and the receiver) reach steady speed only after a
@@ -101,7 +106,7 @@ try {
     await signedRound(`warm${i}`);
   }
 
-  type Round = { rate: number; cpuPer: number; rxCpuPer: number };
+  type Round = { rate: number; cpuPer: number; rxCpuPer: number; pgCpuPer?: number | null };
   const bare: Round[] = [];
   const signed: Round[] = [];
   for (let round = 0; round < ROUNDS; round++) {
@@ -131,7 +136,11 @@ try {
   await worker.stop();
 
   const fmt = (xs: { rate: number }[]) => xs.map((x) => Math.round(x.rate)).join(', ');
-  const cpu = (xs: Round[]) => `${median(xs.map((x) => x.cpuPer)).toFixed(3)} ms CPU each, receiver process ${median(xs.map((x) => x.rxCpuPer)).toFixed(3)} ms`;
+  const cpu = (xs: Round[]) => {
+    const pg = xs.map((x) => x.pgCpuPer).filter((x): x is number => typeof x === 'number');
+    return `${median(xs.map((x) => x.cpuPer)).toFixed(3)} ms CPU each, receiver process ${median(xs.map((x) => x.rxCpuPer)).toFixed(3)} ms` +
+      (pg.length > 0 ? `, PostgreSQL ${median(pg).toFixed(3)} ms` : '');
+  };
   console.log(`webhook delivery, receiver in its own process on loopback, ${C} requests in flight in both loops, ${ROUNDS} alternating rounds after ${WARM_UP_ROUNDS} of each to warm up`);
   console.log(`  bare POST loop:        ${fmt(bare)} req/s (median ${Math.round(median(bare.map((x) => x.rate)))}; ${BARE_N} requests a round; this process ${cpu(bare)})`);
   console.log(`  signed deliveries:     ${fmt(signed)} deliveries/s (median ${Math.round(median(signed.map((x) => x.rate)))}; ${N} events a round, ${logged!.n} logged as delivered in all; this process ${cpu(signed)})`);
