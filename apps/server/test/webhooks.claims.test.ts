@@ -118,6 +118,21 @@ describe('delivery store', () => {
     expect(logged!.n).toBe(1);
   });
 
+  it('gives up a claim never sent, so the next job of the attempt claims it at once rather than after the lease', async () => {
+    const store = createDeliveryStore(t.sql);
+    const id = await message();
+    const [first] = await store.claimMany([{ messageId: id, attempt: 1 }], LEASE_SECONDS);
+    expect(first!.claimed).toBe(true);
+    await store.releaseClaims(t.sql, [{ messageId: id, attempt: 1 }]); // a stopping worker hands it back
+    expect(await stateOf(id)).toMatchObject({ attempts: 0, logged_attempts: 0 });
+    const [again] = await store.claimMany([{ messageId: id, attempt: 1 }], LEASE_SECONDS);
+    expect(again!.claimed).toBe(true);
+    // A release never undoes what was logged meanwhile, nor a claim of a later attempt.
+    await t.sql`UPDATE webhook_messages SET logged_attempts = 1 WHERE id = ${id}`;
+    await store.releaseClaims(t.sql, [{ messageId: id, attempt: 1 }]);
+    expect(await stateOf(id)).toMatchObject({ attempts: 1, logged_attempts: 1 });
+  });
+
   it('reopens after the furthest attempt when another job logged past a cancelled claim', async () => {
     const deliveries = createDeliveriesRepository(t.sql, { leaseSeconds: LEASE_SECONDS });
     const id = await message();

@@ -8,9 +8,9 @@
 //
 // Bound on duplicates: a message is sent twice only if a request of it reached the
 // receiver and its process died before the outcome was committed (live workers never send
-// one attempt twice: webhooks.crash.test.ts). A worker holds at most WEBHOOK_CONCURRENCY x
-// ATTEMPTS_PER_REQUEST_SLOT attempts being claimed or sent, and as many more delivered ones
-// waiting for their batched log, so each kill can cause at most twice that many duplicates.
+// one attempt twice: webhooks.crash.test.ts). A worker has at most WEBHOOK_CONCURRENCY
+// requests on the wire and WEBHOOK_CONCURRENCY x ATTEMPTS_PER_REQUEST_SLOT delivered
+// attempts waiting for their batched log, so twice the latter bounds what one kill can cause.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTEMPTS_PER_REQUEST_SLOT } from '../src/webhooks/worker.js';
 import { startTestServer, type TestServer } from './harness.js';

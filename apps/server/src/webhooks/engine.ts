@@ -6,7 +6,7 @@ import type { Sql } from '../db/client.js';
 import type { ClaimedContext, DeliveriesRepository, MessageContext } from '../db/repositories/deliveries.js';
 import { claimLeaseSeconds } from './lease.js';
 import { enqueueAttempts, scheduleAttempt } from './outbox.js';
-import { classify, retryDelaySeconds } from './retry.js';
+import { classify, retryDelaySeconds, type AttemptOutcome } from './retry.js';
 import type { SecretBox } from './secret-box.js';
 import { sendWebhook, type SenderAgents, type SendResult } from './sender.js';
 import { signingKey, webhookHeaders } from './signer.js';
@@ -27,25 +27,20 @@ export interface EngineOptions {
   maxResponseBytes?: number;
   lookup?: LookupFn;
   agents?: SenderAgents;
-  /**
-   * Requests in flight at once (WEBHOOK_CONCURRENCY). Attempts being claimed or logged
-   * do not hold one, so the worker can run more attempts than this and keep the
-   * receivers' connections busy while the database work of others goes on.
-   */
+  /** Requests in flight at once (WEBHOOK_CONCURRENCY). */
   maxRequests?: number;
   /**
-   * Attempts being claimed or sent at once; unlimited when omitted. A delivered attempt
-   * frees its slot as soon as its answer is in, while its success waits for the next
-   * batched log, up to as many such attempts again: at most twice this many attempts are
-   * ever between their claim and its commit (what one crash can send twice).
+   * Delivered attempts whose success is still to be logged (the log is batched); no
+   * request starts while this many wait. Unlimited when omitted. An attempt sent and not
+   * yet logged is what one crash can send twice: at most maxRequests + maxUnlogged.
    */
-  maxAttempts?: number;
+  maxUnlogged?: number;
   /** How long an allowed target's SSRF verdict is reused; TARGET_VERDICT_TTL_MS when omitted. */
   verdictTtlMs?: number;
   now?: () => Date;
 }
 
-/** `handed-back`: never started; queued again for whichever worker takes it next. */
+/** `handed-back`: never sent; its claim given up and queued again for whichever worker takes it next. */
 export type AttemptResult = 'skipped' | 'delivered' | 'failed' | 'gone' | 'deferred' | 'handed-back';
 
 /** What `send` answers when the claim is too old to send within its lease any more. */
@@ -56,16 +51,19 @@ export const MAX_RESPONSE_BYTES = 4096;
 export const TARGET_VERDICT_TTL_MS = 30_000;
 
 /**
- * One attempt of one message: claim it, vet the target, sign, send, and record the
- * outcome — log row, message state, subscription health and the next attempt's job —
- * in one transaction.
+ * Attempts of messages: claim them, vet the target, sign, send, and record each outcome —
+ * log row, message state, subscription health and the next attempt's job. A batch job's
+ * messages (a fan-out's first attempts) are claimed together in one statement, then each
+ * waits for a request slot; single attempts (retries, tests, redeliveries) arriving at
+ * once share claim statements too. Claims waiting for a slot are bounded by the job slots
+ * (worker.ts), and a claim that waited too long for one is not sent late (lease).
  */
 export function createDeliveryEngine(opts: EngineOptions) {
   const now = opts.now ?? (() => new Date());
   const leaseSeconds = claimLeaseSeconds(opts.timeoutMs);
-  // Concurrent attempts share round trips: claims, and the logging of successes, are
-  // batched (DataLoader, up to 1 ms of waiting). Each attempt still awaits its own rows,
-  // so no job completes before its delivery is recorded.
+  // Concurrent attempts share round trips: the claims of single attempts, and the logging
+  // of successes, are batched (DataLoader, up to 1 ms of waiting). Each attempt still
+  // awaits its own rows, so no job completes before its delivery is recorded.
   // One timer serves both loaders, so the claims and the log of one tick leave together
   // (on one connection, postgres.js writes them in one go: one wake-up of the database).
   const due: (() => void)[] = [];
@@ -126,8 +124,26 @@ export function createDeliveryEngine(opts: EngineOptions) {
   // may only start while it can still finish (timeout included) within the lease, counted
   // from before the claim was asked for (PostgreSQL stamps it later), less a second.
   const startWithinMs = leaseSeconds * 1000 - opts.timeoutMs - 1000;
+  const afterLease = (claimedAt: Date) => new Date(claimedAt.getTime() + (leaseSeconds + 1) * 1000);
 
-  async function send(ctx: MessageContext, claimAskedAt: number): Promise<SendResult | typeof TOO_LATE> {
+  const maxUnlogged = opts.maxUnlogged ?? Number.POSITIVE_INFINITY;
+  /** Delivered attempts whose success waits for the next batched log. */
+  let unlogged = 0;
+  /** Requests that may start once fewer successes wait for their log. */
+  const logRoom: (() => void)[] = [];
+  const roomToLog = () => (unlogged < maxUnlogged ? undefined : new Promise<void>((r) => logRoom.push(r)));
+  const logged = () => {
+    unlogged--;
+    logRoom.shift()?.();
+  };
+
+  /** Claimed attempts waiting for a request slot: a stopping worker gives them back. */
+  const waiting = new Set<Waiting>();
+  let handingBack = false;
+  let handBackQueued = false;
+
+  /** Signs and sends a claimed attempt once a request slot is free (and the log has room). */
+  async function send(ctx: ClaimedContext, claimAskedAt: number): Promise<SendResult | typeof TOO_LATE | 'handed-back'> {
     let target: VettedTarget;
     try {
       target = verdicts.get(ctx.target_url) ?? (await verdicts.fetch(ctx.target_url))!;
@@ -135,40 +151,35 @@ export function createDeliveryEngine(opts: EngineOptions) {
       if (!(err instanceof UnsafeTargetError)) throw err;
       return { status: null, headers: {}, body: null, latencyMs: 0, error: `refused: ${err.message}` };
     }
-    return requests<[], SendResult | typeof TOO_LATE>(() => {
-      if (performance.now() - claimAskedAt > startWithinMs) return TOO_LATE;
-      const timestamp = Math.floor(now().getTime() / 1000);
-      return sendWebhook({
-        target,
-        headers: webhookHeaders(secretsOf(ctx), ctx.message_id, timestamp, ctx.body),
-        body: ctx.body,
-        timeoutMs: opts.timeoutMs,
-        maxBodyBytes: opts.maxResponseBytes ?? MAX_RESPONSE_BYTES,
-        agents: opts.agents,
-      });
+    return new Promise((resolve, reject) => {
+      const entry: Waiting = { messageId: ctx.message_id, attempt: ctx.requested_attempt, handedBack: (done) => done.then(resolve, reject) };
+      waiting.add(entry);
+      if (handingBack) return queueHandBack();
+      requests(() => {
+        if (!waiting.delete(entry)) return; // handed back meanwhile
+        const sent = sendNow(ctx, target, claimAskedAt);
+        resolve(sent);
+        return sent; // the slot is held until the answer is in
+      }).catch(() => {}); // its failure reaches the caller through `sent`
     });
   }
-  const afterLease = (claimedAt: Date) => new Date(claimedAt.getTime() + (leaseSeconds + 1) * 1000);
 
-  // Attempts wait here before they claim anything: a batch job's messages queue up
-  // without holding claims (whose leases would run) while they wait.
-  const maxAttempts = opts.maxAttempts ?? Number.POSITIVE_INFINITY;
-  const attempts = pLimit(maxAttempts);
-  /** Delivered attempts that gave up their slot and wait for their success to be logged. */
-  let unlogged = 0;
-  /** Attempts waiting for a slot, so that a stopping worker can hand them back. */
-  const waiting = new Set<Waiting>();
-  let handingBack = false;
-  let handBackQueued = false;
-
-  /** A delivered attempt whose success is still to be logged (by the next batched statement). */
-  interface Logging {
-    logged: Promise<AttemptResult>;
+  async function sendNow(ctx: ClaimedContext, target: VettedTarget, claimAskedAt: number): Promise<SendResult | typeof TOO_LATE> {
+    await roomToLog();
+    if (performance.now() - claimAskedAt > startWithinMs) return TOO_LATE;
+    const timestamp = Math.floor(now().getTime() / 1000);
+    return sendWebhook({
+      target,
+      headers: webhookHeaders(secretsOf(ctx), ctx.message_id, timestamp, ctx.body),
+      body: ctx.body,
+      timeoutMs: opts.timeoutMs,
+      maxBodyBytes: opts.maxResponseBytes ?? MAX_RESPONSE_BYTES,
+      agents: opts.agents,
+    });
   }
 
-  async function attemptNow(messageId: string, attempt: number): Promise<AttemptResult | Logging> {
-    const claimAskedAt = performance.now();
-    const ctx = await claims.load({ messageId, attempt });
+  /** What became of one attempt, from what its claim found. Resolves once its outcome is recorded. */
+  async function attemptClaimed(messageId: string, attempt: number, ctx: ClaimedContext | undefined, claimAskedAt: number): Promise<AttemptResult> {
     if (!ctx || ctx.state !== 'pending' || ctx.attempt_logged || ctx.attempts > attempt) return 'skipped';
     if (!ctx.deliverable) {
       await opts.deliveries.cancel(opts.sql, messageId);
@@ -184,6 +195,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
     }
 
     const result = await send(ctx, claimAskedAt);
+    if (result === 'handed-back') return result;
     if (result === TOO_LATE) {
       // Not sent: the attempt is taken over (by this job, re-queued) once the lease of the
       // claim made a moment ago has run out.
@@ -192,37 +204,44 @@ export function createDeliveryEngine(opts: EngineOptions) {
       return 'deferred';
     }
     const outcome = classify(result.status, result.headers['retry-after'], now());
+    if (outcome.kind === 'delivered') {
+      unlogged++;
+      try {
+        await successes.load({
+          messageId,
+          subscriptionId: ctx.subscription_id,
+          attempt,
+          responseCode: result.status!,
+          responseBody: result.body,
+          latencyMs: result.latencyMs,
+        });
+      } finally {
+        logged();
+      }
+      return 'delivered';
+    }
+    await recordFailure(ctx, attempt, result, outcome);
+    return outcome.kind;
+  }
+
+  async function recordFailure(ctx: ClaimedContext, attempt: number, result: SendResult, outcome: Exclude<AttemptOutcome, { kind: 'delivered' }>) {
     const delay = outcome.kind === 'failed' ? retryDelaySeconds(opts.retrySchedule, attempt + 1, outcome.retryAfterSeconds) : null;
     const nextAt = delay === null ? null : new Date(now().getTime() + delay * 1000);
-
-    if (outcome.kind === 'delivered') {
-      const logged = successes.load({
-        messageId,
-        subscriptionId: ctx.subscription_id,
-        attempt,
-        responseCode: result.status!,
-        responseBody: result.body,
-        latencyMs: result.latencyMs,
-      });
-      return { logged: logged.then(() => 'delivered') };
-    }
-    const attemptRecord = {
-      messageId,
+    const error = result.error ?? `HTTP ${result.status}`;
+    const record = {
+      messageId: ctx.message_id,
       subscriptionId: ctx.subscription_id,
       attempt,
       eventType: ctx.event_type,
       body: ctx.body,
+      status: 'failed' as const,
       responseCode: result.status,
       responseBody: result.body,
       latencyMs: result.latencyMs,
+      error,
     };
     await opts.sql.begin(async (tx) => {
-      const logged = await opts.deliveries.recordAttempt(
-        tx,
-        { ...attemptRecord, status: 'failed', error: result.error ?? `HTTP ${result.status}` },
-        nextAt ? 'pending' : 'failed',
-        nextAt,
-      );
+      const logged = await opts.deliveries.recordAttempt(tx, record, nextAt ? 'pending' : 'failed', nextAt);
       if (!logged) return;
       if (outcome.kind === 'gone') {
         await opts.deliveries.disableSubscription(tx, ctx.subscription_id, 'The endpoint answered 410 Gone.');
@@ -231,74 +250,73 @@ export function createDeliveryEngine(opts: EngineOptions) {
       const failures = await opts.deliveries.subscriptionFailed(tx, ctx.subscription_id);
       // Persistent failure: one message used its whole schedule with no success in between.
       if (!nextAt && failures >= opts.retrySchedule.length) {
-        await opts.deliveries.disableSubscription(
-          tx,
-          ctx.subscription_id,
-          `${failures} consecutive failed attempts; the last: ${result.error ?? `HTTP ${result.status}`}`,
-        );
+        await opts.deliveries.disableSubscription(tx, ctx.subscription_id, `${failures} consecutive failed attempts; the last: ${error}`);
         return;
       }
-      if (nextAt) await scheduleAttempt(tx, messageId, attempt + 1, nextAt);
+      if (nextAt) await scheduleAttempt(tx, ctx.message_id, attempt + 1, nextAt);
     });
-    opts.logger.debug({ messageId, attempt, status: result.status, error: result.error }, 'webhook attempt failed');
-    return outcome.kind;
+    opts.logger.debug({ messageId: ctx.message_id, attempt, status: result.status, error: result.error }, 'webhook attempt failed');
+  }
+
+  /** Attempts of jobs that start while the worker stops: queued again unclaimed, runnable at once. */
+  async function handBackUnclaimed(entries: readonly { messageId: string; attempt: number }[]): Promise<AttemptResult[]> {
+    await enqueueAttempts(opts.sql, entries);
+    return entries.map(() => 'handed-back');
   }
 
   async function handBack(): Promise<number> {
     handingBack = true;
-    attempts.clearQueue();
+    requests.clearQueue();
     const entries = [...waiting];
     waiting.clear();
     if (entries.length === 0) return 0;
-    try {
-      await enqueueAttempts(opts.sql, entries);
-    } catch (err) {
-      // Not queued again: failing them lets graphile-worker retry their job (after its backoff).
-      for (const e of entries) e.reject(err);
-      throw err;
-    }
-    for (const e of entries) e.resolve('handed-back');
+    // Their claims are given up in the same transaction, so another worker may take the
+    // attempts at once instead of after their lease.
+    const done = opts.sql.begin(async (tx) => {
+      await store.releaseClaims(tx, entries);
+      await enqueueAttempts(tx, entries);
+    });
+    // On failure the attempts reject: graphile-worker retries their jobs (after its backoff).
+    for (const e of entries) e.handedBack(done.then(() => 'handed-back' as const));
+    await done;
     return entries.length;
+  }
+  /** Claims that came back after the hand-back began go back together, in one go. */
+  function queueHandBack() {
+    if (handBackQueued) return;
+    handBackQueued = true;
+    queueMicrotask(() => {
+      handBackQueued = false;
+      void handBack().catch(() => {}); // its attempts reject, and graphile-worker retries their jobs
+    });
   }
 
   return {
-    /** One attempt of one message; waits for a free attempt slot first. */
-    deliver(messageId: string, attempt: number): Promise<AttemptResult> {
-      return new Promise<AttemptResult>((resolve, reject) => {
-        const entry: Waiting = { messageId, attempt, resolve, reject };
-        waiting.add(entry);
-        attempts(async () => {
-          // Not started once the worker is stopping: left for the hand-back, or already handed back.
-          if (handingBack || !waiting.delete(entry)) return;
-          const run = attemptNow(messageId, attempt);
-          resolve(run.then((r) => (typeof r === 'string' ? r : r.logged)));
-          const r = await run;
-          if (typeof r === 'string') return;
-          // Delivered: the slot goes to the next attempt while the success waits for its
-          // batched log, unless as many successes are waiting already (the bound above).
-          unlogged++;
-          // Settles either way (a failed log reaches the caller through `r.logged`).
-          const settled = r.logged.then(
-            () => void unlogged--,
-            () => void unlogged--,
-          );
-          if (unlogged > maxAttempts) await settled;
-        }).catch(() => {}); // its failure reaches the caller through `run`
-        // A job that began as the worker stopped: its attempts (all queued in this tick) go back together.
-        if (handingBack && !handBackQueued) {
-          handBackQueued = true;
-          queueMicrotask(() => {
-            handBackQueued = false;
-            void handBack().catch(() => {}); // on failure its attempts reject: graphile-worker retries the job
-          });
-        }
-      });
+    /** One attempt of one message (a retry, a test event, a redelivery). */
+    async deliver(messageId: string, attempt: number): Promise<AttemptResult> {
+      if (handingBack) return (await handBackUnclaimed([{ messageId, attempt }]))[0]!;
+      const claimAskedAt = performance.now();
+      return attemptClaimed(messageId, attempt, await claims.load({ messageId, attempt }), claimAskedAt);
     },
     /**
-     * For a stopping worker: attempts still waiting for a slot are queued again, runnable at
-     * once, and answer 'handed-back', so their jobs complete as soon as the attempts in
-     * flight do, and another worker takes them over without graphile-worker's failure
-     * backoff. So are attempts that arrive from here on. Answers how many were handed back.
+     * The attempts of a batch job, claimed together in one statement; one promise per
+     * attempt, so that graphile-worker re-queues only the failed ones.
+     */
+    deliverBatch(entries: readonly { messageId: string; attempt: number }[]): Promise<AttemptResult>[] {
+      if (handingBack) {
+        const handedBack = handBackUnclaimed(entries);
+        return entries.map((_, i) => handedBack.then((r) => r[i]!));
+      }
+      const claimAskedAt = performance.now();
+      const claimed = store.claimMany(entries, leaseSeconds);
+      return entries.map((e, i) => claimed.then((rows) => attemptClaimed(e.messageId, e.attempt, rows[i], claimAskedAt)));
+    },
+    /**
+     * For a stopping worker: claimed attempts still waiting for a request slot give up their
+     * claims and are queued again, runnable at once, and answer 'handed-back', so their jobs
+     * complete as soon as the attempts in flight do, and another worker takes them over
+     * without waiting for a lease or graphile-worker's failure backoff. So are attempts that
+     * arrive from here on. Answers how many were handed back.
      */
     handBack,
   };
@@ -307,8 +325,8 @@ export function createDeliveryEngine(opts: EngineOptions) {
 interface Waiting {
   messageId: string;
   attempt: number;
-  resolve: (result: AttemptResult | Promise<AttemptResult>) => void;
-  reject: (err: unknown) => void;
+  /** Settles the attempt with the outcome of its hand-back. */
+  handedBack: (done: Promise<'handed-back'>) => void;
 }
 
 export type DeliveryEngine = ReturnType<typeof createDeliveryEngine>;

@@ -1,4 +1,4 @@
-import type { Sql } from '../db/client.js';
+import type { Sql, TransactionSql } from '../db/client.js';
 import type { ClaimedContext } from '../db/repositories/deliveries.js';
 
 /**
@@ -68,6 +68,18 @@ export function createDeliveryStore(sql: Sql) {
         if (claimed) sending.add(r.messageId);
         return { ...row, claimed };
       });
+    },
+
+    /**
+     * Gives up claims never sent (a stopping worker hands their attempts back): each
+     * message goes back to the attempt before, as if the claim had not been made, so the
+     * next job of the attempt claims it at once instead of after the lease.
+     */
+    async releaseClaims(db: Sql | TransactionSql, claims: readonly { messageId: string; attempt: number }[]): Promise<void> {
+      await db`
+        UPDATE webhook_messages m SET attempts = x.attempt - 1
+        FROM unnest(${claims.map((c) => c.messageId)}::text[], ${claims.map((c) => c.attempt)}::int[]) AS x(message_id, attempt)
+        WHERE m.id = x.message_id AND m.attempts = x.attempt AND m.logged_attempts < x.attempt`;
     },
 
     /**

@@ -31,9 +31,10 @@ export interface WebhookWorker {
 /** Beyond an attempt's request timeout: its claim and logging, and its job's completion. */
 const STOP_MARGIN_MS = 5000;
 /**
- * Attempts (graphile-worker jobs) running per request slot. An attempt spends most of its
- * time in the database (claim, then the log), where it does not need a slot; with only as
- * many attempts as slots, the slots sat idle for most of each attempt.
+ * Single-attempt jobs (retries, test events, redeliveries) running per request slot. An
+ * attempt spends much of its time in the database (claim, then the log), where it does
+ * not need a slot; with only as many attempts as slots, the slots sat idle. Also the
+ * delivered attempts per request slot that may wait for their batched log.
  */
 export const ATTEMPTS_PER_REQUEST_SLOT = 4;
 /**
@@ -223,7 +224,7 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
     agents,
     maxRequests: concurrency,
     hotSql,
-    maxAttempts: concurrency * ATTEMPTS_PER_REQUEST_SLOT,
+    maxUnlogged: concurrency * ATTEMPTS_PER_REQUEST_SLOT,
   });
 
   // A graceful stop waits for attempts on the wire to finish rather than failing their jobs
@@ -243,8 +244,7 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
           const job = payload as DeliverPayload;
           if (!Array.isArray(job)) return void (await engine.deliver(job.m, job.a));
           // A batch job: one promise per message, so graphile-worker re-queues only the failed ones.
-          return job.map(({ m, a }) => {
-            const attempt = engine.deliver(m, a);
+          return engine.deliverBatch(job.map(({ m, a }) => ({ messageId: m, attempt: a }))).map((attempt) => {
             attempt.catch(() => {}); // settled by graphile-worker; this only marks it handled meanwhile
             return attempt;
           });
