@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/client.js';
-import type { ClaimedContext, DeliveriesRepository, MessageContext } from '../db/repositories/deliveries.js';
+import type { ClaimedContext, DeliveriesRepository, SigningContext } from '../db/repositories/deliveries.js';
 import { claimLeaseSeconds } from './lease.js';
 import { enqueueAttempts, scheduleAttempt } from './outbox.js';
 import { classify, retryDelaySeconds, type AttemptOutcome } from './retry.js';
@@ -97,17 +97,35 @@ export function createDeliveryEngine(opts: EngineOptions) {
     }
     return key;
   };
-  /** The HMAC keys to sign with: the secret's, and those of replaced secrets still in their overlap. */
-  function secretsOf(ctx: MessageContext): Buffer[] {
-    const secrets = [open(ctx.secret)];
-    if (ctx.previous_secret && ctx.previous_secret_expires_at && ctx.previous_secret_expires_at > now()) {
-      secrets.push(open(ctx.previous_secret));
-    }
-    for (const older of ctx.older_secrets) {
-      if (new Date(older.expires_at) > now()) secrets.push(open(older.secret));
-    }
-    return secrets;
+
+  // Each subscription's target and HMAC keys, as of the version of its row the claim saw:
+  // read and opened once per version rather than with every claimed message. Any update of
+  // the row (URL, rotation, disable) makes a new version.
+  interface Signing {
+    version: string;
+    targetUrl: string;
+    /** The secret's key, and those of replaced secrets with the time (ms) they stop signing. */
+    keys: { key: Buffer; until: number }[];
   }
+  const signings = new LRUCache<string, Signing>({ max: 10_000 });
+  const signingRows = new DataLoader<string, SigningContext | undefined>(async (ids) => {
+    const byId = new Map((await store.signingContexts(ids)).map((row) => [row.subscription_id, row]));
+    return ids.map((id) => byId.get(id));
+  }, batching);
+  async function loadSigning(subscriptionId: string): Promise<Signing> {
+    const row = await signingRows.load(subscriptionId);
+    if (!row) throw new Error(`webhook subscription ${subscriptionId} not found`); // rows are never deleted (soft delete)
+    const keys = [{ key: open(row.secret), until: Number.POSITIVE_INFINITY }];
+    if (row.previous_secret && row.previous_secret_expires_at) {
+      keys.push({ key: open(row.previous_secret), until: row.previous_secret_expires_at.getTime() });
+    }
+    for (const older of row.older_secrets) keys.push({ key: open(older.secret), until: Date.parse(older.expires_at) });
+    const signing = { version: row.version, targetUrl: row.target_url, keys };
+    signings.set(subscriptionId, signing);
+    return signing;
+  }
+  /** The HMAC keys to sign with: the secret's, and those of replaced secrets still in their overlap. */
+  const keysOf = (signing: Signing, atMs: number) => signing.keys.filter((k) => k.until > atMs).map((k) => k.key);
 
   // SSRF verdicts per target URL, reused for a short while (and shared by the attempts
   // that ask at once) instead of resolving and checking the host before every attempt.
@@ -143,10 +161,10 @@ export function createDeliveryEngine(opts: EngineOptions) {
   let handBackQueued = false;
 
   /** Signs and sends a claimed attempt once a request slot is free (and the log has room). */
-  async function send(ctx: ClaimedContext, claimAskedAt: number): Promise<SendResult | typeof TOO_LATE | 'handed-back'> {
+  async function send(ctx: ClaimedContext, signing: Signing, claimAskedAt: number): Promise<SendResult | typeof TOO_LATE | 'handed-back'> {
     let target: VettedTarget;
     try {
-      target = verdicts.get(ctx.target_url) ?? (await verdicts.fetch(ctx.target_url))!;
+      target = verdicts.get(signing.targetUrl) ?? (await verdicts.fetch(signing.targetUrl))!;
     } catch (err) {
       if (!(err instanceof UnsafeTargetError)) throw err;
       return { status: null, headers: {}, body: null, latencyMs: 0, error: `refused: ${err.message}` };
@@ -157,20 +175,20 @@ export function createDeliveryEngine(opts: EngineOptions) {
       if (handingBack) return queueHandBack();
       requests(() => {
         if (!waiting.delete(entry)) return; // handed back meanwhile
-        const sent = sendNow(ctx, target, claimAskedAt);
+        const sent = sendNow(ctx, signing, target, claimAskedAt);
         resolve(sent);
         return sent; // the slot is held until the answer is in
       }).catch(() => {}); // its failure reaches the caller through `sent`
     });
   }
 
-  async function sendNow(ctx: ClaimedContext, target: VettedTarget, claimAskedAt: number): Promise<SendResult | typeof TOO_LATE> {
+  async function sendNow(ctx: ClaimedContext, signing: Signing, target: VettedTarget, claimAskedAt: number): Promise<SendResult | typeof TOO_LATE> {
     await roomToLog();
     if (performance.now() - claimAskedAt > startWithinMs) return TOO_LATE;
-    const timestamp = Math.floor(now().getTime() / 1000);
+    const at = now().getTime();
     return sendWebhook({
       target,
-      headers: webhookHeaders(secretsOf(ctx), ctx.message_id, timestamp, ctx.body),
+      headers: webhookHeaders(keysOf(signing, at), ctx.message_id, Math.floor(at / 1000), ctx.body),
       body: ctx.body,
       timeoutMs: opts.timeoutMs,
       maxBodyBytes: opts.maxResponseBytes ?? MAX_RESPONSE_BYTES,
@@ -194,7 +212,9 @@ export function createDeliveryEngine(opts: EngineOptions) {
       return 'skipped';
     }
 
-    const result = await send(ctx, claimAskedAt);
+    const cached = signings.get(ctx.subscription_id);
+    const signing = cached?.version === ctx.subscription_version ? cached : await loadSigning(ctx.subscription_id);
+    const result = await send(ctx, signing, claimAskedAt);
     if (result === 'handed-back') return result;
     if (result === TOO_LATE) {
       // Not sent: the attempt is taken over (by this job, re-queued) once the lease of the

@@ -1,5 +1,5 @@
 import type { Sql, TransactionSql } from '../db/client.js';
-import type { ClaimedContext } from '../db/repositories/deliveries.js';
+import type { ClaimedContext, SigningContext } from '../db/repositories/deliveries.js';
 
 /**
  * The delivery engine's hot path: the two statements every attempt goes through, each
@@ -38,8 +38,8 @@ export function createDeliveryStore(sql: Sql) {
           SELECT r.attempt AS requested_attempt, m.id AS message_id, m.state, m.attempts, m.last_attempt_at AS claimed_at,
             m.logged_attempts >= r.attempt AS attempt_logged,
             e.event_type, e.body,
-            s.id AS subscription_id, s.target_url, s.secret, s.previous_secret, s.previous_secret_expires_at, s.older_secrets,
-            EXISTS (SELECT 1 FROM webhook_recipients w WHERE w.id = s.id) AS deliverable, s.consecutive_failures
+            s.id AS subscription_id, s.xmin::text AS subscription_version,
+            EXISTS (SELECT 1 FROM webhook_recipients w WHERE w.id = s.id) AS deliverable
           FROM req r
           JOIN webhook_messages m ON m.id = r.message_id
           JOIN webhook_events e ON e.id = m.webhook_event_id
@@ -61,13 +61,23 @@ export function createDeliveryStore(sql: Sql) {
       // Only a claim counts, so a stale job of an earlier attempt cannot take the place of
       // the one the database claimed (which would then be skipped, its message stuck).
       const sending = new Set<string>();
+      const answered = new Set<ClaimedContext>();
       return requests.map((r) => {
-        const row = byKey.get(`${r.messageId}\n${r.attempt}`);
+        let row = byKey.get(`${r.messageId}\n${r.attempt}`);
         if (!row) return undefined;
-        const claimed = row.claimed && !sending.has(r.messageId);
-        if (claimed) sending.add(r.messageId);
-        return { ...row, claimed };
+        if (answered.has(row)) row = { ...row }; // a second job of the same attempt gets its own answer
+        answered.add(row);
+        row.claimed &&= !sending.has(r.messageId);
+        if (row.claimed) sending.add(r.messageId);
+        return row;
       });
+    },
+
+    /** The current signing context of each subscription (any state: the claim decided whether to send). */
+    async signingContexts(ids: readonly string[]): Promise<SigningContext[]> {
+      return sql<SigningContext[]>`
+        SELECT id AS subscription_id, xmin::text AS version, target_url, secret, previous_secret, previous_secret_expires_at, older_secrets
+        FROM webhook_subscriptions WHERE id = ANY(${ids as string[]}::uuid[])`;
     },
 
     /**

@@ -18,7 +18,11 @@ export interface DeliveryRow extends CursorRow {
   attempted_at: Date;
 }
 
-/** What one delivery attempt needs: the message, its event body and its subscription. */
+/**
+ * What one delivery attempt needs of its message and event. Its subscription's target and
+ * secrets (SigningContext) are read apart, once per version of the subscription row, not
+ * with every claimed message.
+ */
 export interface MessageContext {
   message_id: string;
   state: 'pending' | 'delivered' | 'failed' | 'cancelled';
@@ -28,13 +32,20 @@ export interface MessageContext {
   event_type: string;
   body: string;
   subscription_id: string;
+  /** The subscription row's version (its xmin): every update of the row, by any means, changes it. */
+  subscription_version: string;
+  deliverable: boolean;
+}
+
+/** Where and how a subscription's attempts are sent, as of one version of its row. */
+export interface SigningContext {
+  subscription_id: string;
+  version: string;
   target_url: string;
   secret: string;
   previous_secret: string | null;
   previous_secret_expires_at: Date | null;
   older_secrets: EarlierSecret[];
-  deliverable: boolean;
-  consecutive_failures: number;
 }
 
 export interface ClaimedContext extends MessageContext {
