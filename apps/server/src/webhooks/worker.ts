@@ -33,10 +33,16 @@ const STOP_MARGIN_MS = 5000;
 /**
  * Single-attempt jobs (retries, test events, redeliveries) running per request slot. An
  * attempt spends much of its time in the database (claim, then the log), where it does
- * not need a slot; with only as many attempts as slots, the slots sat idle. Also the
- * delivered attempts per request slot that may wait for their batched log.
+ * not need a slot; with only as many attempts as slots, the slots sat idle.
  */
 export const ATTEMPTS_PER_REQUEST_SLOT = 4;
+/**
+ * Delivered attempts per request slot that may wait for their batched log before no
+ * request starts: enough for one log batch being written while the next fills at full
+ * speed (16 slots: 192, two batches of 100). Attempts sent and not yet committed, what one
+ * crash can send twice, are at most the slots plus these.
+ */
+export const SUCCESSES_WAITING_PER_REQUEST_SLOT = 12;
 /**
  * Batch jobs (a fan-out's first attempts, up to 100 messages each) running at once. One
  * alone can fill every attempt slot; each more only holds messages back from the other
@@ -224,7 +230,7 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
     agents,
     maxRequests: concurrency,
     hotSql,
-    maxUnlogged: concurrency * ATTEMPTS_PER_REQUEST_SLOT,
+    maxUnlogged: concurrency * SUCCESSES_WAITING_PER_REQUEST_SLOT,
   });
 
   // A graceful stop waits for attempts on the wire to finish rather than failing their jobs
