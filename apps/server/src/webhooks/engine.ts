@@ -1,6 +1,5 @@
 import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
-import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/client.js';
 import type { ClaimedContext, DeliveriesRepository, SigningContext } from '../db/repositories/deliveries.js';
@@ -102,12 +101,6 @@ export function createDeliveryEngine(opts: EngineOptions) {
   // Each subscription's target and HMAC keys, as of the version of its row the claim saw:
   // read and opened once per version rather than with every claimed message. Any update of
   // the row (URL, rotation, disable) makes a new version.
-  interface Signing {
-    version: string;
-    targetUrl: string;
-    /** The secret's key, and those of replaced secrets with the time (ms) they stop signing. */
-    keys: { key: Buffer; until: number }[];
-  }
   const signings = new LRUCache<string, Signing>({ max: 10_000 });
   const signingRows = new DataLoader<string, SigningContext | undefined>(async (ids) => {
     const byId = new Map((await store.signingContexts(ids)).map((row) => [row.subscription_id, row]));
@@ -138,7 +131,6 @@ export function createDeliveryEngine(opts: EngineOptions) {
     fetchMethod: (url) => vetTarget(url, { allowPrivate: opts.allowPrivateTargets, lookup: opts.lookup }),
   });
 
-  const requests = pLimit(opts.maxRequests ?? Number.POSITIVE_INFINITY);
   // A claim is another worker's to take over once its lease has run out, so a request
   // may only start while it can still finish (timeout included) within the lease, counted
   // from before the claim was asked for (PostgreSQL stamps it later), less a second.
@@ -156,10 +148,27 @@ export function createDeliveryEngine(opts: EngineOptions) {
     logRoom.shift()?.();
   };
 
-  /** Claimed attempts waiting for a request slot: a stopping worker gives them back. */
-  const waiting = new Set<Waiting>();
+  // Request slots, first come first served. Hand-rolled rather than p-limit: its wrappers
+  // (an async function and promises per call) cost ~1.5 us a delivery, and the queue is
+  // also the list of claimed attempts a stopping worker gives back.
+  let freeSlots = opts.maxRequests ?? Number.POSITIVE_INFINITY;
+  /** Claimed attempts waiting for a request slot. */
+  let waiting: Waiting[] = [];
   let handingBack = false;
   let handBackQueued = false;
+  function startSends() {
+    while (freeSlots > 0 && waiting.length > 0) {
+      const next = waiting.shift()!;
+      freeSlots--;
+      const sent = sendNow(next.ctx, next.signing, next.target, next.claimAskedAt);
+      sent.then(slotFreed, slotFreed); // the slot is held until the answer is in
+      next.resolve(sent);
+    }
+  }
+  function slotFreed() {
+    freeSlots++;
+    if (!handingBack) startSends();
+  }
 
   /** Signs and sends a claimed attempt once a request slot is free (and the log has room). */
   async function send(ctx: ClaimedContext, signing: Signing, claimAskedAt: number): Promise<SendResult | typeof TOO_LATE | 'handed-back'> {
@@ -171,15 +180,9 @@ export function createDeliveryEngine(opts: EngineOptions) {
       return { status: null, headers: {}, body: null, latencyMs: 0, error: `refused: ${err.message}` };
     }
     return new Promise((resolve, reject) => {
-      const entry: Waiting = { messageId: ctx.message_id, attempt: ctx.requested_attempt, handedBack: (done) => done.then(resolve, reject) };
-      waiting.add(entry);
-      if (handingBack) return queueHandBack();
-      requests(() => {
-        if (!waiting.delete(entry)) return; // handed back meanwhile
-        const sent = sendNow(ctx, signing, target, claimAskedAt);
-        resolve(sent);
-        return sent; // the slot is held until the answer is in
-      }).catch(() => {}); // its failure reaches the caller through `sent`
+      waiting.push({ ctx, signing, target, claimAskedAt, resolve, reject });
+      if (handingBack) queueHandBack();
+      else startSends();
     });
   }
 
@@ -287,18 +290,18 @@ export function createDeliveryEngine(opts: EngineOptions) {
 
   async function handBack(): Promise<number> {
     handingBack = true;
-    requests.clearQueue();
-    const entries = [...waiting];
-    waiting.clear();
+    const entries = waiting;
+    waiting = [];
     if (entries.length === 0) return 0;
+    const attempts = entries.map((e) => ({ messageId: e.ctx.message_id, attempt: e.ctx.requested_attempt }));
     // Their claims are given up in the same transaction, so another worker may take the
     // attempts at once instead of after their lease.
     const done = opts.sql.begin(async (tx) => {
-      await store.releaseClaims(tx, entries);
-      await enqueueAttempts(tx, entries);
+      await store.releaseClaims(tx, attempts);
+      await enqueueAttempts(tx, attempts);
     });
     // On failure the attempts reject: graphile-worker retries their jobs (after its backoff).
-    for (const e of entries) e.handedBack(done.then(() => 'handed-back' as const));
+    for (const e of entries) done.then(() => e.resolve('handed-back'), e.reject);
     await done;
     return entries.length;
   }
@@ -343,11 +346,23 @@ export function createDeliveryEngine(opts: EngineOptions) {
   };
 }
 
+/** Where and how one subscription's attempts are sent, as of one version of its row. */
+interface Signing {
+  version: string;
+  targetUrl: string;
+  /** The secret's key, and those of replaced secrets with the time (ms) they stop signing. */
+  keys: { key: Buffer; until: number }[];
+}
+
+/** A claimed attempt waiting for a request slot. */
 interface Waiting {
-  messageId: string;
-  attempt: number;
-  /** Settles the attempt with the outcome of its hand-back. */
-  handedBack: (done: Promise<'handed-back'>) => void;
+  ctx: ClaimedContext;
+  signing: Signing;
+  target: VettedTarget;
+  claimAskedAt: number;
+  /** Settle the attempt's send (a closure made per attempt would cost more: see sender.ts). */
+  resolve: (result: Promise<SendResult | typeof TOO_LATE> | 'handed-back') => void;
+  reject: (err: unknown) => void;
 }
 
 export type DeliveryEngine = ReturnType<typeof createDeliveryEngine>;
