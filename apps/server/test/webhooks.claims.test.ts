@@ -123,13 +123,17 @@ describe('delivery store', () => {
     const id = await message();
     const [first] = await store.claimMany([{ messageId: id, attempt: 1 }], LEASE_SECONDS);
     expect(first!.claimed).toBe(true);
-    await store.releaseClaims(t.sql, [{ messageId: id, attempt: 1 }]); // a stopping worker hands it back
+    await store.releaseClaims(t.sql, [{ messageId: id, attempt: 1 }], LEASE_SECONDS); // a stopping worker hands it back
     expect(await stateOf(id)).toMatchObject({ attempts: 0, logged_attempts: 0 });
     const [again] = await store.claimMany([{ messageId: id, attempt: 1 }], LEASE_SECONDS);
     expect(again!.claimed).toBe(true);
-    // A release never undoes what was logged meanwhile, nor a claim of a later attempt.
-    await t.sql`UPDATE webhook_messages SET logged_attempts = 1 WHERE id = ${id}`;
-    await store.releaseClaims(t.sql, [{ messageId: id, attempt: 1 }]);
+    // Past its lease another worker may have taken the claim over and be sending: kept.
+    await outliveLease(id);
+    await store.releaseClaims(t.sql, [{ messageId: id, attempt: 1 }], LEASE_SECONDS);
+    expect(await stateOf(id)).toMatchObject({ attempts: 1, logged_attempts: 0 });
+    // A release never undoes what was logged meanwhile.
+    await t.sql`UPDATE webhook_messages SET last_attempt_at = now(), logged_attempts = 1 WHERE id = ${id}`;
+    await store.releaseClaims(t.sql, [{ messageId: id, attempt: 1 }], LEASE_SECONDS);
     expect(await stateOf(id)).toMatchObject({ attempts: 1, logged_attempts: 1 });
   });
 

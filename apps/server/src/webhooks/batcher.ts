@@ -17,7 +17,7 @@ export function createBatcher<T>(run: (items: T[]) => Promise<void>, opts: { max
     const settle = waiters;
     items = [];
     waiters = [];
-    run(batch).then(
+    Promise.resolve(batch).then(run).then(
       () => settle.forEach((w) => w.resolve()),
       (err: unknown) => settle.forEach((w) => w.reject(err)),
     );

@@ -297,7 +297,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
     // Their claims are given up in the same transaction, so another worker may take the
     // attempts at once instead of after their lease.
     const done = opts.sql.begin(async (tx) => {
-      await store.releaseClaims(tx, attempts);
+      await store.releaseClaims(tx, attempts, leaseSeconds);
       await enqueueAttempts(tx, attempts);
     });
     // On failure the attempts reject: graphile-worker retries their jobs (after its backoff).

@@ -67,11 +67,14 @@ const LOCK_PREFIX = 'ihf-webhook-worker:';
  * The probe takes and gives back each lock in one statement (CASE fixes the order), so a
  * pooled connection never keeps one.
  */
-async function sweepDeadPools(sql: Sql, logger: Logger): Promise<number> {
+async function sweepDeadPools(sql: Sql, logger: Logger, ownPools: readonly string[]): Promise<number> {
+  // This process's own pools are alive by definition, whatever the probe says: after a
+  // PostgreSQL restart the probe may run before their locks are taken again (a sweep whose
+  // check of its own locks passed just before the restart), and would free their jobs.
   const rows = await sql<{ locked_by: string }[]>`
     SELECT locked_by FROM (
       SELECT DISTINCT locked_by FROM graphile_worker.jobs
-      WHERE locked_by IS NOT NULL AND locked_at < now() - interval '2 seconds'
+      WHERE locked_by IS NOT NULL AND locked_at < now() - interval '2 seconds' AND locked_by <> ALL(${ownPools as string[]}::text[])
     ) held
     WHERE CASE WHEN pg_try_advisory_lock(hashtextextended(${LOCK_PREFIX} || locked_by, 0))
       THEN pg_advisory_unlock(hashtextextended(${LOCK_PREFIX} || locked_by, 0)) ELSE false END`;
@@ -84,6 +87,8 @@ async function sweepDeadPools(sql: Sql, logger: Logger): Promise<number> {
 }
 
 interface LivenessLocks {
+  /** This process's live pools. */
+  readonly pools: ReadonlySet<string>;
   add(poolId: string): void;
   remove(poolId: string): void;
   /** Takes what is missing on the current session; true once every pool's lock is held. */
@@ -160,6 +165,7 @@ function livenessLocks(databaseUrl: string, logger: Logger): LivenessLocks {
 
   return {
     sync,
+    pools,
     add(poolId) {
       pools.add(poolId);
       syncLogged();
@@ -272,8 +278,8 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
   liveness.unref();
   const sweep = whenIdle(async () => {
     try {
-      // Only while this worker's own locks are held: else it would take its own pools for dead.
-      if (await locks.sync()) await sweepDeadPools(sql, logger);
+      // Once this worker's own locks are held (it takes them first); its own pools are never swept.
+      if (await locks.sync()) await sweepDeadPools(sql, logger, [...locks.pools]);
     } catch (err) {
       logger.error({ err }, 'webhook sweeper failed');
     }
