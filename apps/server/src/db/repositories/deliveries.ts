@@ -152,10 +152,6 @@ export function createDeliveriesRepository(sql: Sql, opts: { leaseSeconds: numbe
       return true;
     },
 
-    async subscriptionSucceeded(db: Db, subscriptionId: string) {
-      await db`UPDATE webhook_subscriptions SET consecutive_failures = 0 WHERE id = ${subscriptionId} AND consecutive_failures > 0`;
-    },
-
     async subscriptionFailed(db: Db, subscriptionId: string): Promise<number> {
       const [row] = await db<{ consecutive_failures: number }[]>`
         UPDATE webhook_subscriptions SET consecutive_failures = consecutive_failures + 1
