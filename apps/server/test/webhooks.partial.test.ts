@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MESSAGES_PER_JOB } from '../src/webhooks/outbox.js';
+import { MESSAGES_PER_JOB } from '../src/webhooks/jobs.js';
 import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
 import { startTestServer, type TestServer } from './harness.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';

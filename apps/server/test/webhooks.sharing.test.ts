@@ -4,7 +4,7 @@
 // worker to take, instead of sitting locked in the first one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
-import { DELIVER_BATCH_TASK, MESSAGES_PER_JOB } from '../src/webhooks/outbox.js';
+import { DELIVER_BATCH_TASK, MESSAGES_PER_JOB } from '../src/webhooks/jobs.js';
 import { BATCH_JOBS, startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
 import { startTestServer, until, type TestServer } from './harness.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';

@@ -6,7 +6,6 @@
 // host that "does not resolve" is the refusal), so no connection leaves loopback.
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeliveriesRepository } from '../src/db/repositories/deliveries.js';
 import { createDeliveryEngine, type DeliveryEngine } from '../src/webhooks/engine.js';
 import { createSecretBox } from '../src/webhooks/secret-box.js';
 import { createSenderAgents, type SenderAgents } from '../src/webhooks/sender.js';
@@ -37,7 +36,6 @@ beforeAll(async () => {
   agents = createSenderAgents(8);
   engine = createDeliveryEngine({
     sql: t.sql,
-    deliveries: createDeliveriesRepository(t.sql, { leaseSeconds: 35 }),
     secretBox: createSecretBox(t.config.IHF_SECRET_KEY!),
     logger: pino({ level: 'silent' }),
     retrySchedule: [0, 60, 60, 60, 60],

@@ -17,7 +17,6 @@ import { createAutoApproveRulesService } from './trust/auto-approve-rules.js';
 import { heuristicScreener } from './trust/heuristic-scorer.js';
 import { createTrustPolicy } from './trust/policy.js';
 import { createReviewQueueService } from './trust/review-queue.js';
-import { createDeliveriesRepository } from '../db/repositories/deliveries.js';
 import { createIdempotencyRepository } from '../db/repositories/idempotency.js';
 import { createRecordsRepository } from '../db/repositories/records.js';
 import { createSubscriptionsRepository } from '../db/repositories/subscriptions.js';
@@ -49,7 +48,6 @@ export function createServices({ config, sql, now, logger, submissionPolicy }: S
     requestLog: createRequestLogRepository(sql),
     records: createRecordsRepository(sql),
     subscriptions: createSubscriptionsRepository(sql),
-    deliveries: createDeliveriesRepository(sql, { leaseSeconds: claimLeaseSeconds(config.WEBHOOK_TIMEOUT_MS) }),
     idempotency: createIdempotencyRepository(sql),
   };
   const consumers = createConsumersService(repos.consumers);
@@ -90,7 +88,7 @@ export function createServices({ config, sql, now, logger, submissionPolicy }: S
     webhookSubscriptions: createSubscriptionsService({
       sql,
       subscriptions: repos.subscriptions,
-      deliveries: repos.deliveries,
+      leaseSeconds: claimLeaseSeconds(config.WEBHOOK_TIMEOUT_MS),
       manifests: repos.manifests,
       secretBox,
       allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,

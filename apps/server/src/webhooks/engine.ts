@@ -2,22 +2,33 @@ import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/client.js';
-import type { ClaimedContext, DeliveriesRepository, SigningContext } from '../db/repositories/deliveries.js';
 import { createBatcher } from './batcher.js';
 import { claimLeaseSeconds } from './lease.js';
-import { enqueueAttempts, scheduleAttempt } from './outbox.js';
 import { classify, retryDelaySeconds, type AttemptOutcome } from './retry.js';
 import type { SecretBox } from './secret-box.js';
 import { sendWebhook, type SenderAgents, type SendResult } from './sender.js';
 import { signingKey, webhookHeaders } from './signer.js';
 import { UnsafeTargetError, vetTarget, type LookupFn, type VettedTarget } from './ssrf.js';
-import { createDeliveryStore, type DeliveredAttempt } from './store.js';
+import {
+  cancelMessage,
+  claimAttempts,
+  countFailure,
+  disableSubscription,
+  enqueueAttempts,
+  logFailure,
+  logSuccesses,
+  releaseClaims,
+  scheduleAttempt,
+  signingContexts,
+  type ClaimedContext,
+  type DeliveredAttempt,
+  type SigningContext,
+} from './sql/index.js';
 
 export interface EngineOptions {
   sql: Sql;
   /** The hot path's statements (claims, logged successes); `sql` when omitted. */
   hotSql?: Sql;
-  deliveries: DeliveriesRepository;
   secretBox: SecretBox;
   logger: Logger;
   /** Seconds: [0] before the first attempt (ignored: it runs at once), [i] before attempt i+1. */
@@ -76,12 +87,12 @@ export function createDeliveryEngine(opts: EngineOptions) {
   // successes, up to LOG_BATCH_ROWS of them or those of LOG_WAIT_MS. Each attempt still
   // awaits its own rows, so no job completes before its delivery is recorded.
   const batching = { cache: false, maxBatchSize: 100, batchScheduleFn: (run: () => void) => void setTimeout(run, 1) };
-  const store = createDeliveryStore(opts.hotSql ?? opts.sql);
+  const hot = opts.hotSql ?? opts.sql;
   const claims = new DataLoader<{ messageId: string; attempt: number }, ClaimedContext | undefined>(
-    (keys) => store.claimMany(keys, leaseSeconds),
+    (keys) => claimAttempts(hot, keys, leaseSeconds),
     batching,
   );
-  const successes = createBatcher((records: DeliveredAttempt[]) => store.recordSuccesses(records), {
+  const successes = createBatcher((records: DeliveredAttempt[]) => logSuccesses(hot, records), {
     maxItems: LOG_BATCH_ROWS,
     maxWaitMs: LOG_WAIT_MS,
   });
@@ -103,7 +114,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
   // the row (URL, rotation, disable) makes a new version.
   const signings = new LRUCache<string, Signing>({ max: 10_000 });
   const signingRows = new DataLoader<string, SigningContext | undefined>(async (ids) => {
-    const byId = new Map((await store.signingContexts(ids)).map((row) => [row.subscription_id, row]));
+    const byId = new Map((await signingContexts(hot, ids)).map((row) => [row.subscription_id, row]));
     return ids.map((id) => byId.get(id));
   }, batching);
   async function loadSigning(subscriptionId: string): Promise<Signing> {
@@ -204,7 +215,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
   async function attemptClaimed(messageId: string, attempt: number, ctx: ClaimedContext | undefined, claimAskedAt: number): Promise<AttemptResult> {
     if (!ctx || ctx.state !== 'pending' || ctx.attempt_logged || ctx.attempts > attempt) return 'skipped';
     if (!ctx.deliverable) {
-      await opts.deliveries.cancel(opts.sql, messageId);
+      await cancelMessage(opts.sql, messageId);
       return 'skipped';
     }
     if (!ctx.claimed) {
@@ -258,23 +269,22 @@ export function createDeliveryEngine(opts: EngineOptions) {
       attempt,
       eventType: ctx.event_type,
       body: ctx.body,
-      status: 'failed' as const,
       responseCode: result.status,
       responseBody: result.body,
       latencyMs: result.latencyMs,
       error,
     };
     await opts.sql.begin(async (tx) => {
-      const logged = await opts.deliveries.recordAttempt(tx, record, nextAt ? 'pending' : 'failed', nextAt);
+      const logged = await logFailure(tx, record, nextAt);
       if (!logged) return;
       if (outcome.kind === 'gone') {
-        await opts.deliveries.disableSubscription(tx, ctx.subscription_id, 'The endpoint answered 410 Gone.');
+        await disableSubscription(tx, ctx.subscription_id, 'The endpoint answered 410 Gone.');
         return;
       }
-      const failures = await opts.deliveries.subscriptionFailed(tx, ctx.subscription_id);
+      const failures = await countFailure(tx, ctx.subscription_id);
       // Persistent failure: one message used its whole schedule with no success in between.
       if (!nextAt && failures >= opts.retrySchedule.length) {
-        await opts.deliveries.disableSubscription(tx, ctx.subscription_id, `${failures} consecutive failed attempts; the last: ${error}`);
+        await disableSubscription(tx, ctx.subscription_id, `${failures} consecutive failed attempts; the last: ${error}`);
         return;
       }
       if (nextAt) await scheduleAttempt(tx, ctx.message_id, attempt + 1, nextAt);
@@ -297,7 +307,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
     // Their claims are given up in the same transaction, so another worker may take the
     // attempts at once instead of after their lease.
     const done = opts.sql.begin(async (tx) => {
-      await store.releaseClaims(tx, attempts, leaseSeconds);
+      await releaseClaims(tx, attempts, leaseSeconds);
       await enqueueAttempts(tx, attempts);
     });
     // On failure the attempts reject: graphile-worker retries their jobs (after its backoff).
@@ -332,7 +342,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
         return entries.map((_, i) => handedBack.then((r) => r[i]!));
       }
       const claimAskedAt = performance.now();
-      const claimed = store.claimMany(entries, leaseSeconds);
+      const claimed = claimAttempts(hot, entries, leaseSeconds);
       return entries.map((e, i) => claimed.then((rows) => attemptClaimed(e.messageId, e.attempt, rows[i], claimAskedAt)));
     },
     /**

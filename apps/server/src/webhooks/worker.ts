@@ -2,11 +2,9 @@ import type { Logger } from 'pino';
 import postgres from 'postgres';
 import type { Config } from '../config.js';
 import { createSql, type Sql } from '../db/client.js';
-import { createDeliveriesRepository } from '../db/repositories/deliveries.js';
 import { createIdempotencyRepository } from '../db/repositories/idempotency.js';
 import { createDeliveryEngine } from './engine.js';
-import { claimLeaseSeconds } from './lease.js';
-import { DELIVER_BATCH_TASK, DELIVER_TASK, type DeliverPayload } from './outbox.js';
+import { DELIVER_BATCH_TASK, DELIVER_TASK, type AttemptPayload, type BatchPayload } from './jobs.js';
 import { PLAN_CACHE_MODE, startQueueRunner } from './queue.js';
 import { createSecretBox } from './secret-box.js';
 import { createSenderAgents } from './sender.js';
@@ -226,7 +224,6 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
   const agents = createSenderAgents(Math.max(16, concurrency * 2));
   const engine = createDeliveryEngine({
     sql,
-    deliveries: createDeliveriesRepository(sql, { leaseSeconds: claimLeaseSeconds(config.WEBHOOK_TIMEOUT_MS) }),
     secretBox: createSecretBox(config.IHF_SECRET_KEY),
     logger,
     retrySchedule: config.WEBHOOK_RETRY_SCHEDULE,
@@ -253,7 +250,7 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
       onPoolEnd: (poolId) => locks.remove(poolId),
       tasks: {
         [task]: async (payload) => {
-          const job = payload as DeliverPayload;
+          const job = payload as AttemptPayload | BatchPayload;
           if (!Array.isArray(job)) return void (await engine.deliver(job.m, job.a));
           // A batch job: one promise per message, so graphile-worker re-queues only the failed ones.
           return engine.deliverBatch(job.map(({ m, a }) => ({ messageId: m, attempt: a }))).map((attempt) => {

@@ -1,14 +1,24 @@
 import { readScope, type EventTopic, type RecordResource, type Scope, type WebhookDelivery, type WebhookSubscription } from '@ihf/contract';
 import type { Sql } from '../../db/client.js';
-import type { DeliveriesRepository, DeliveryRow } from '../../db/repositories/deliveries.js';
 import type { ManifestsRepository } from '../../db/repositories/manifests.js';
 import type { SubscriptionPatch, SubscriptionRow, SubscriptionsRepository } from '../../db/repositories/subscriptions.js';
 import { toPage } from '../../db/pagination.js';
 import { ApiError, notFound } from '../../errors.js';
 import { insufficientScope } from '../auth.js';
 import { iso, isoOrNull } from '../../lib/time.js';
-import { enqueueAttempts, enqueueSingle, newMessageId, scheduleAttempt, webhookBody } from '../../webhooks/outbox.js';
+import { newMessageId, webhookBody } from '../../webhooks/outbox.js';
 import { generateWebhookSecret, type SecretBox } from '../../webhooks/secret-box.js';
+import {
+  enqueueAttempts,
+  enqueueSingle,
+  findDelivery,
+  listAllDeliveries,
+  listDeliveries,
+  reopenMessage,
+  reopenUndelivered,
+  scheduleAttempt,
+  type DeliveryRow,
+} from '../../webhooks/sql/index.js';
 import { UnsafeTargetError, vetTarget, type LookupFn } from '../../webhooks/ssrf.js';
 import { sampleRecord } from './samples.js';
 
@@ -68,7 +78,8 @@ export function toDelivery(row: DeliveryRow): WebhookDelivery {
 export interface SubscriptionsServiceDeps {
   sql: Sql;
   subscriptions: SubscriptionsRepository;
-  deliveries: DeliveriesRepository;
+  /** How long a claim holds (claimLeaseSeconds): an attempt in flight refuses redeliver and recover. */
+  leaseSeconds: number;
   manifests: ManifestsRepository;
   secretBox: SecretBox | null;
   allowPrivateTargets: boolean;
@@ -82,7 +93,7 @@ const targetRefused = (err: UnsafeTargetError) =>
   });
 
 export function createSubscriptionsService(deps: SubscriptionsServiceDeps) {
-  const { subscriptions, deliveries } = deps;
+  const { subscriptions } = deps;
 
   function box(): SecretBox {
     if (!deps.secretBox) throw new ApiError('service_unavailable', 'Webhooks need IHF_SECRET_KEY to be configured.');
@@ -203,7 +214,7 @@ export function createSubscriptionsService(deps: SubscriptionsServiceDeps) {
       // Unkeyed batch jobs, as a fan-out's: a cancelled message's stale retry job, if any,
       // finds its attempt taken when it runs and skips.
       const queued = await deps.sql.begin(async (tx) => {
-        const attempts = await deliveries.reopenUndelivered(tx, sub.id, since);
+        const attempts = await reopenUndelivered(tx, sub.id, since, deps.leaseSeconds);
         if (attempts.length > 0) await enqueueAttempts(tx, attempts);
         return attempts.length;
       });
@@ -212,7 +223,7 @@ export function createSubscriptionsService(deps: SubscriptionsServiceDeps) {
 
     async listDeliveries(ownerId: string, id: string, q: { limit: number; cursor?: string; status?: string }) {
       await own(ownerId, id);
-      const rows = await deliveries.listForSubscription(id, q);
+      const rows = await listDeliveries(deps.sql, id, q);
       return toPage(rows, q.limit, toDelivery);
     },
 
@@ -227,7 +238,7 @@ export function createSubscriptionsService(deps: SubscriptionsServiceDeps) {
       status?: string;
       event_type?: string;
     }) {
-      const rows = await deliveries.listAll({
+      const rows = await listAllDeliveries(deps.sql, {
         limit: q.limit,
         cursor: q.cursor,
         from: q.from ? new Date(q.from) : undefined,
@@ -242,11 +253,11 @@ export function createSubscriptionsService(deps: SubscriptionsServiceDeps) {
 
     async redeliver(ownerId: string, id: string, deliveryId: string) {
       const sub = await live(ownerId, id);
-      const delivery = await deliveries.find(id, deliveryId);
+      const delivery = await findDelivery(deps.sql, id, deliveryId);
       if (!delivery?.webhook_message_id) throw notFound('delivery', deliveryId);
       const messageId = delivery.webhook_message_id;
       await deps.sql.begin(async (tx) => {
-        const attempt = await deliveries.reopen(tx, messageId);
+        const attempt = await reopenMessage(tx, messageId, deps.leaseSeconds);
         if (attempt === undefined) {
           throw new ApiError('conflict', 'An attempt of this message is being sent right now; its outcome will appear in the delivery log. Redeliver once it has.', {
             headers: { 'Retry-After': '1' },
