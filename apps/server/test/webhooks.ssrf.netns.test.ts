@@ -14,8 +14,8 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded
 import { migrateUp } from '../src/db/migrate.js';
 import { createLogger } from '../src/logger.js';
 import { createSecretBox, generateWebhookSecret } from '../src/webhooks/secret-box.js';
-import { sendWebhook } from '../src/webhooks/sender.js';
-import { refusalFor, UnsafeTargetError, vetTarget, type LookupFn } from '../src/webhooks/ssrf.js';
+import { sendWebhook } from '../src/webhooks/delivery/sender.js';
+import { refusalFor, UnsafeTargetError, vetTarget, type LookupFn } from '../src/webhooks/delivery/ssrf.js';
 import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
 import { readProblem, startTestServer, type TestServer } from './harness.js';
 

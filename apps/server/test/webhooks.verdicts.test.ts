@@ -6,10 +6,10 @@
 // host that "does not resolve" is the refusal), so no connection leaves loopback.
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeliveryEngine, type DeliveryEngine } from '../src/webhooks/engine.js';
+import { createDeliveryEngine, type DeliveryEngine } from '../src/webhooks/delivery/engine.js';
 import { createSecretBox } from '../src/webhooks/secret-box.js';
-import { createSenderAgents, type SenderAgents } from '../src/webhooks/sender.js';
-import type { LookupFn } from '../src/webhooks/ssrf.js';
+import { createSenderAgents, type SenderAgents } from '../src/webhooks/delivery/sender.js';
+import type { LookupFn } from '../src/webhooks/delivery/ssrf.js';
 import { startTestServer, type TestServer } from './harness.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';
 

@@ -3,12 +3,12 @@ import postgres from 'postgres';
 import type { Config } from '../config.js';
 import { createSql, type Sql } from '../db/client.js';
 import { createIdempotencyRepository } from '../db/repositories/idempotency.js';
-import { createDeliveryEngine } from './engine.js';
+import { createDeliveryEngine } from './delivery/engine.js';
 import { DELIVER_BATCH_TASK, DELIVER_TASK, type AttemptPayload, type BatchPayload } from './jobs.js';
 import { PLAN_CACHE_MODE, startQueueRunner } from './queue.js';
 import { createSecretBox } from './secret-box.js';
-import { createSenderAgents } from './sender.js';
-import type { LookupFn } from './ssrf.js';
+import { createSenderAgents } from './delivery/sender.js';
+import type { LookupFn } from './delivery/ssrf.js';
 
 export interface WebhookWorkerOptions {
   config: Config;

@@ -19,7 +19,7 @@ import {
   scheduleAttempt,
   type DeliveryRow,
 } from '../../webhooks/sql/index.js';
-import { UnsafeTargetError, vetTarget, type LookupFn } from '../../webhooks/ssrf.js';
+import { UnsafeTargetError, vetTarget, type LookupFn } from '../../webhooks/delivery/ssrf.js';
 import { sampleRecord } from './samples.js';
 
 /** The record resource whose data a topic carries: subscribing needs its read scope. */

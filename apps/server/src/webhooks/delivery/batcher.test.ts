@@ -1,7 +1,7 @@
 // The success log's batcher: a batch leaves as soon as it is full, or once its first item
 // has waited long enough; every caller learns its own batch's outcome.
 import { describe, expect, it } from 'vitest';
-import { createBatcher } from '../src/webhooks/batcher.js';
+import { createBatcher } from './batcher.js';
 
 describe('batcher', () => {
   it('runs a full batch at once, without waiting', async () => {

@@ -1,4 +1,10 @@
 /**
+ * DataLoader options for statements that concurrent attempts share: those that ask within
+ * a millisecond go out together, up to 100 (claims of single attempts, signing contexts).
+ */
+export const SHARED_ROUND_TRIP = { cache: false, maxBatchSize: 100, batchScheduleFn: (run: () => void) => void setTimeout(run, 1) } as const;
+
+/**
  * Collects items and runs them as one batch when `maxItems` have gathered or `maxWaitMs`
  * after the first, whichever comes first; each caller awaits its own batch. Hand-rolled
  * rather than DataLoader: DataLoader dispatches a batch only on its schedule, never as soon
