@@ -25,7 +25,7 @@
 // Run it alone (CPU-bound): flock /tmp/bench.lock node --import tsx bench/webhooks-delivery.ts
 import { Agent, request } from 'node:http';
 import { createLogger } from '../apps/server/src/logger.js';
-import { startWebhookWorker } from '../apps/server/src/webhooks/worker.js';
+import { startWebhookWorker } from '../apps/server/src/webhooks/worker/worker.js';
 import { postgresCpu } from './lib/postgres-cpu.js';
 import { startReceiver, type Receiver } from './lib/receiver-process.js';
 import { benchEnv, events, percentile } from './lib/webhooks-db.js';

@@ -8,8 +8,8 @@ import type { EmbeddedDatabase } from './db/embedded.js';
 import { migrateUp } from './db/migrate.js';
 import { createLogger } from './logger.js';
 import { listen, type RunningServer } from './server.js';
-import { runWorkerOnly, withLocalSecretKey } from './webhooks/boot.js';
-import { startWebhookWorker } from './webhooks/worker.js';
+import { withLocalSecretKey } from './webhooks/boot.js';
+import { runWorkerOnly, startWebhookWorker } from './webhooks/worker/worker.js';
 
 function withLocalAdminToken(config: Config): Config {
   if (config.IHF_ADMIN_TOKEN) return config;

@@ -16,7 +16,7 @@ import {
 } from '../../../packages/sdk/src/index.js';
 import { webhookMiddleware, type WebhookEvent } from '../../../packages/sdk/src/webhooks/index.js';
 import { createLogger } from '../src/logger.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
+import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker/worker.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 let t: TestServer;

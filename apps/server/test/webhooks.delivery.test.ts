@@ -8,7 +8,7 @@ import { verifyWebhook } from '../../../packages/sdk/src/webhooks/verify.js';
 import { createLogger } from '../src/logger.js';
 import { sampleRecord } from '../src/services/webhooks/samples.js';
 import { webhookBody } from '../src/webhooks/outbox.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
+import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker/worker.js';
 import { readProblem, startTestServer, type TestServer } from './harness.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';
 

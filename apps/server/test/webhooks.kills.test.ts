@@ -12,7 +12,7 @@
 // requests on the wire and WEBHOOK_CONCURRENCY x SUCCESSES_WAITING_PER_REQUEST_SLOT
 // delivered attempts waiting for their batched log: what one kill can cause at most.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SUCCESSES_WAITING_PER_REQUEST_SLOT } from '../src/webhooks/worker.js';
+import { SUCCESSES_WAITING_PER_REQUEST_SLOT } from '../src/webhooks/worker/worker.js';
 import { startTestServer, type TestServer } from './harness.js';
 import { spawnOnTestDatabase, type ServerProcess } from './process.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES_PER_JOB } from '../src/webhooks/jobs.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
+import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker/worker.js';
 import { startTestServer, type TestServer } from './harness.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';
 

@@ -4,7 +4,7 @@
 // were queued before the change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
+import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker/worker.js';
 import { startTestServer, type TestServer } from './harness.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';
 

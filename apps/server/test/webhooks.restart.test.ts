@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSql } from '../src/db/client.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.js';
 import { migrateUp } from '../src/db/migrate.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
+import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker/worker.js';
 import { startTestServer, type TestServer } from './harness.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';
 

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { createSecretBox, generateWebhookSecret } from '../src/webhooks/secret-box.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
+import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker/worker.js';
 import { readProblem, startTestServer, type TestServer } from './harness.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';
 

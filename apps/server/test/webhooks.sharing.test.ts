@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { DELIVER_BATCH_TASK, MESSAGES_PER_JOB } from '../src/webhooks/jobs.js';
-import { BATCH_JOBS, startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
+import { BATCH_JOBS, startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker/worker.js';
 import { startTestServer, until, type TestServer } from './harness.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';
 

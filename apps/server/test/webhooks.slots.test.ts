@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
+import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker/worker.js';
 import { startTestServer, type TestServer } from './harness.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';
 

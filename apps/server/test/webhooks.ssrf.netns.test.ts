@@ -16,7 +16,7 @@ import { createLogger } from '../src/logger.js';
 import { createSecretBox, generateWebhookSecret } from '../src/webhooks/secret-box.js';
 import { sendWebhook } from '../src/webhooks/delivery/sender.js';
 import { refusalFor, UnsafeTargetError, vetTarget, type LookupFn } from '../src/webhooks/delivery/ssrf.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
+import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker/worker.js';
 import { readProblem, startTestServer, type TestServer } from './harness.js';
 
 const servers: Server[] = [];

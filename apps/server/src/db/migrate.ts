@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
-import { migrateQueue } from '../webhooks/queue.js';
+import { migrateQueue } from '../webhooks/worker/queue-runner.js';
 import type { Sql } from './client.js';
 
 export const MIGRATIONS_TABLE = 'pgmigrations';

@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from 'pino';
 import { ConfigError, type Config } from '../config.js';
-import { startWebhookWorker } from './worker.js';
 
 const LOCAL_SECRET_KEY_FILE = fileURLToPath(new URL('../../../../.data/secret-key', import.meta.url));
 
@@ -24,27 +22,4 @@ export function withLocalSecretKey(config: Config, file = LOCAL_SECRET_KEY_FILE)
   }
   chmodSync(file, 0o600);
   return { ...config, IHF_SECRET_KEY: readFileSync(file, 'utf8').trim() };
-}
-
-/** IHF_ROLE=worker: only the webhook worker, drained on SIGTERM/SIGINT. */
-export async function runWorkerOnly(opts: {
-  config: Config;
-  databaseUrl: string;
-  logger: Logger;
-  onStopped?: () => Promise<void>;
-}): Promise<void> {
-  const worker = await startWebhookWorker({ config: opts.config, databaseUrl: opts.databaseUrl, logger: opts.logger });
-  opts.logger.info({ concurrency: opts.config.WEBHOOK_CONCURRENCY }, 'webhook worker running');
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    opts.logger.info({ signal }, 'webhook worker draining');
-    await worker.stop();
-    await opts.onStopped?.();
-    opts.logger.info('webhook worker stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
