@@ -8,7 +8,7 @@ import type { EmbeddedDatabase } from './db/embedded.js';
 import { migrateUp } from './db/migrate.js';
 import { createLogger } from './logger.js';
 import { listen, type RunningServer } from './server.js';
-import { withLocalSecretKey } from './webhooks/boot.js';
+import { withLocalSecretKey } from './lib/local-secret-key.js';
 import { runWorkerOnly, startWebhookWorker } from './webhooks/worker/worker.js';
 
 function withLocalAdminToken(config: Config): Config {

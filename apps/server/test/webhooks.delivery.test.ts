@@ -6,7 +6,7 @@ import { WebhookEventSchema, type EventTopic } from '@ihf/contract';
 // A second, independent Standard Webhooks verifier: the one this repo's SDK ships.
 import { verifyWebhook } from '../../../packages/sdk/src/webhooks/verify.js';
 import { createLogger } from '../src/logger.js';
-import { sampleRecord } from '../src/services/webhooks/samples.js';
+import { sampleRecord } from '../src/services/subscriptions/samples.js';
 import { webhookBody } from '../src/webhooks/outbox.js';
 import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker/worker.js';
 import { readProblem, startTestServer, type TestServer } from './harness.js';

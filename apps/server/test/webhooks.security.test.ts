@@ -3,7 +3,8 @@
 // private). Only loopback receivers exist here; a refused attempt must reach none of them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
-import { createSecretBox, generateWebhookSecret } from '../src/webhooks/secret-box.js';
+import { createSecretBox } from '../src/lib/secret-box.js';
+import { generateWebhookSecret } from '../src/webhooks/delivery/signer.js';
 import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker/worker.js';
 import { readProblem, startTestServer, type TestServer } from './harness.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';

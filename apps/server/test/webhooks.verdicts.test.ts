@@ -7,7 +7,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeliveryEngine, type DeliveryEngine } from '../src/webhooks/delivery/engine.js';
-import { createSecretBox } from '../src/webhooks/secret-box.js';
+import { createSecretBox } from '../src/lib/secret-box.js';
 import { createSenderAgents, type SenderAgents } from '../src/webhooks/delivery/sender.js';
 import type { LookupFn } from '../src/webhooks/delivery/ssrf.js';
 import { startTestServer, type TestServer } from './harness.js';

@@ -3,7 +3,7 @@ import type { Request, RequestHandler } from 'express';
 import { stringify as canonicalJson } from 'safe-stable-stringify';
 import type { IdempotencyRepository } from '../db/repositories/idempotency.js';
 import { ApiError } from '../errors.js';
-import type { SecretBox } from '../webhooks/secret-box.js';
+import type { SecretBox } from '../lib/secret-box.js';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /** A first request still "in progress" after this long is presumed dead and may be retried. */

@@ -23,9 +23,9 @@ import { createSubscriptionsRepository } from '../db/repositories/subscriptions.
 import { createRecordsService } from './records/records.js';
 import { createInteractionTypesService } from './records/interaction-types.js';
 import type { SubmissionPolicy } from './records/submission-policy.js';
-import { createSubscriptionsService } from './webhooks/subscriptions.js';
+import { createSubscriptionsService } from './subscriptions/subscriptions.js';
 import { claimLeaseSeconds } from '../webhooks/delivery/lease.js';
-import { createSecretBox } from '../webhooks/secret-box.js';
+import { createSecretBox } from '../lib/secret-box.js';
 import type { Logger } from '../logger.js';
 import { createTraffic } from './limits/traffic.js';
 import { createUsageService } from './usage.js';

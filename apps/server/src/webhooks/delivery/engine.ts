@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import type { Sql } from '../../db/client.js';
-import type { SecretBox } from '../secret-box.js';
+import type { SecretBox } from '../../lib/secret-box.js';
 import {
   cancelMessage,
   claimAttempts,

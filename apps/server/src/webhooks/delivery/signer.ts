@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 /**
  * Standard Webhooks v1: HMAC-SHA256 over `${id}.${timestamp}.${body}` keyed by the
@@ -27,4 +27,9 @@ export function webhookHeaders(
     'webhook-timestamp': String(timestampSeconds),
     'webhook-signature': secrets.map((s) => signatureFor(s, id, timestampSeconds, body)).join(' '),
   };
+}
+
+/** `whsec_` + base64 of 32 random bytes (Standard Webhooks asks for 24 to 64). */
+export function generateWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
 }

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import type { Sql } from '../../db/client.js';
-import type { SecretBox } from '../secret-box.js';
+import type { SecretBox } from '../../lib/secret-box.js';
 import { signingContexts, type ClaimedContext, type SigningContext } from '../sql/index.js';
 import { SHARED_ROUND_TRIP } from './batcher.js';
 import { signingKey } from './signer.js';

@@ -6,7 +6,7 @@ import { createDeliveryEngine } from '../delivery/engine.js';
 import { createSenderAgents } from '../delivery/sender.js';
 import type { LookupFn } from '../delivery/ssrf.js';
 import { DELIVER_BATCH_TASK, DELIVER_TASK, type AttemptPayload, type BatchPayload } from '../jobs.js';
-import { createSecretBox } from '../secret-box.js';
+import { createSecretBox } from '../../lib/secret-box.js';
 import { createLiveness } from './liveness.js';
 import { PLAN_CACHE_MODE, startQueueRunner } from './queue-runner.js';
 

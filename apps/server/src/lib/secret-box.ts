@@ -1,9 +1,9 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
- * Webhook signing secrets at rest: AES-256-GCM under a key derived (HKDF-SHA256) from
- * IHF_SECRET_KEY. Stored as `v1.<iv>.<tag>.<ciphertext>` (base64url), so a future key
- * or algorithm can be told apart by its version.
+ * Secrets at rest (webhook signing secrets, and stored answers that show one): AES-256-GCM
+ * under a key derived (HKDF-SHA256) from IHF_SECRET_KEY. Stored as
+ * `v1.<iv>.<tag>.<ciphertext>` (base64url), so a future key or algorithm can be told apart.
  */
 export interface SecretBox {
   seal(plaintext: string): string;
@@ -27,9 +27,4 @@ export function createSecretBox(secretKey: string): SecretBox {
       return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
     },
   };
-}
-
-/** `whsec_` + base64 of 32 random bytes (Standard Webhooks asks for 24 to 64). */
-export function generateWebhookSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64')}`;
 }

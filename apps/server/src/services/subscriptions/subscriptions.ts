@@ -7,7 +7,7 @@ import { ApiError, notFound } from '../../errors.js';
 import { insufficientScope } from '../auth.js';
 import { iso, isoOrNull } from '../../lib/time.js';
 import { newMessageId, webhookBody } from '../../webhooks/outbox.js';
-import { generateWebhookSecret, type SecretBox } from '../../webhooks/secret-box.js';
+import type { SecretBox } from '../../lib/secret-box.js';
 import {
   enqueueAttempts,
   enqueueSingle,
@@ -19,6 +19,7 @@ import {
   scheduleAttempt,
   type DeliveryRow,
 } from '../../webhooks/sql/index.js';
+import { generateWebhookSecret } from '../../webhooks/delivery/signer.js';
 import { UnsafeTargetError, vetTarget, type LookupFn } from '../../webhooks/delivery/ssrf.js';
 import { sampleRecord } from './samples.js';
 
