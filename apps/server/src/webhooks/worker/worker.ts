@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import { createSql } from '../../db/client.js';
-import { createIdempotencyRepository } from '../../db/repositories/idempotency.js';
 import { createDeliveryEngine } from '../delivery/engine.js';
 import { createSenderAgents } from '../delivery/sender.js';
 import type { LookupFn } from '../delivery/ssrf.js';
@@ -127,21 +126,12 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
     await runner(BATCH_JOBS, DELIVER_BATCH_TASK),
   ];
   await liveness.start();
-  // Housekeeping that needs one process, not a request path: expired Idempotency-Key rows
-  // (they are already ignored once expired; this only reclaims the space).
-  const idempotency = createIdempotencyRepository(sql);
-  const purge = setInterval(
-    () => void idempotency.purgeExpired().catch((err: unknown) => logger.error({ err }, 'idempotency purge failed')),
-    10 * 60_000,
-  );
-  purge.unref();
 
   let stopped: Promise<void> | undefined;
   return {
     stop() {
       stopped ??= (async () => {
         liveness.stopChecks();
-        clearInterval(purge);
         // Attempts in flight finish and are logged; those not started yet (and those of
         // jobs that start from now on) go back to the queue runnable at once, so their jobs
         // complete with the attempts in flight and another worker takes them over without
