@@ -96,7 +96,7 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
   // A graceful stop waits for attempts on the wire to finish rather than failing their jobs
   // (which would send them again once their lease is over).
   const stopTimeoutMs = config.WEBHOOK_TIMEOUT_MS + STOP_MARGIN_MS;
-  const runner = (jobs: number, task: string) =>
+  const runner = (jobs: number, task: string, run: (payload: unknown) => Promise<void | unknown[]>) =>
     startQueueRunner({
       databaseUrl: opts.databaseUrl,
       concurrency: jobs,
@@ -105,25 +105,24 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
       stopTimeoutMs,
       onPool: (poolId) => liveness.add(poolId),
       onPoolEnd: (poolId) => liveness.remove(poolId),
-      tasks: {
-        [task]: async (payload) => {
-          const job = payload as AttemptPayload | BatchPayload;
-          if (!Array.isArray(job)) return void (await engine.deliver(job.m, job.a));
-          // A batch job: one promise per message, so graphile-worker re-queues only the failed ones.
-          return engine.deliverBatch(job.map(({ m, a }) => ({ messageId: m, attempt: a }))).map((attempt) => {
-            attempt.catch(() => {}); // settled by graphile-worker; this only marks it handled meanwhile
-            return attempt;
-          });
-        },
-      },
+      tasks: { [task]: run },
     });
-  // Two queue runners, each with its own job slots: single attempts get one per attempt
-  // slot (a retry to a slow receiver holds its slot for the whole timeout), batch jobs a
-  // few. The single-attempt task still takes batch payloads: those queued before the
-  // batch task existed.
+  const deliverOne = async (payload: unknown) => {
+    const job = payload as AttemptPayload;
+    await engine.deliver(job.m, job.a);
+  };
+  // A batch job answers one promise per message, so graphile-worker re-queues only the failed ones.
+  const deliverBatch = async (payload: unknown) =>
+    engine.deliverBatch((payload as BatchPayload).map(({ m, a }) => ({ messageId: m, attempt: a }))).map((attempt) => {
+      attempt.catch(() => {}); // settled by graphile-worker; this only marks it handled meanwhile
+      return attempt;
+    });
+  // Two queue runners, each with its own job slots: single attempts get several per
+  // request slot (a retry to a slow receiver holds its job slot for the whole timeout),
+  // batch jobs a few.
   const queues = [
-    await runner(concurrency * ATTEMPTS_PER_REQUEST_SLOT, DELIVER_TASK),
-    await runner(BATCH_JOBS, DELIVER_BATCH_TASK),
+    await runner(concurrency * ATTEMPTS_PER_REQUEST_SLOT, DELIVER_TASK, deliverOne),
+    await runner(BATCH_JOBS, DELIVER_BATCH_TASK, deliverBatch),
   ];
   await liveness.start();
 
