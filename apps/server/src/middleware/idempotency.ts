@@ -12,7 +12,7 @@ const LOCK_SECONDS = 60;
 /**
  * Only successes are kept and replayed. A refused request (validation, a missing
  * reference, a limit, a server error) created nothing, so its key is released and a
- * corrected retry may use it (as Stripe does for requests that failed validation).
+ * corrected retry may use it.
  */
 const replayable = (status: number) => status < 400;
 

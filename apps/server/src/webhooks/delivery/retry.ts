@@ -12,7 +12,7 @@ export function classify(status: number | null, retryAfter: string | string[] | 
   return { kind: 'failed', retryAfterSeconds: honoured };
 }
 
-/** RFC 9110 Retry-After: delay-seconds or an HTTP-date. */
+/** Retry-After: delay-seconds or an HTTP-date. */
 export function parseRetryAfter(value: string | string[] | undefined, now: Date): number | null {
   const v = Array.isArray(value) ? value[0] : value;
   if (!v) return null;

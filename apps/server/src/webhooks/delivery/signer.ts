@@ -29,7 +29,7 @@ export function webhookHeaders(
   };
 }
 
-/** `whsec_` + base64 of 32 random bytes (Standard Webhooks asks for 24 to 64). */
+/** `whsec_` + base64 of 32 random bytes (the format allows 24 to 64). */
 export function generateWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }

@@ -25,12 +25,12 @@ export class UnsafeTargetError extends Error {
 /** ipaddr.js range names that are public unicast; everything else is refused. */
 const PUBLIC_RANGES = new Set(['unicast']);
 /**
- * RFC 6761 §6.3: localhost names (localhost, *.localhost, with or without the root dot)
- * are loopback whatever a resolver says, and resolvers differ (glibc sends `localhost.`
- * and `a.localhost` to DNS), so they are refused without a lookup.
+ * Localhost names (localhost, *.localhost, with or without the root dot) are reserved for
+ * loopback whatever a resolver says, and resolvers differ (glibc sends `localhost.` and
+ * `a.localhost` to DNS), so they are refused without a lookup.
  */
 const LOCALHOST_NAME = /(^|\.)localhost\.?$/i;
-/** IANA allocates global unicast IPv6 from 2000::/3 only (RFC 4291 §2.4, IANA IPv6 address space). */
+/** Global unicast IPv6 is allocated from 2000::/3 only. */
 const GLOBAL_UNICAST_V6: [ipaddr.IPv6, number] = [ipaddr.IPv6.parse('2000::'), 3];
 
 /**

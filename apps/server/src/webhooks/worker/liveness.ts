@@ -11,7 +11,10 @@ import type { Sql } from '../../db/client.js';
  */
 
 const LOCK_PREFIX = 'ihf-webhook-worker:';
-/** How often the liveness session is checked: well under the sweepers' interval, so locks lost with a session are back before most sweepers look. */
+/**
+ * How often the liveness session is checked: well under the sweepers' interval, so locks
+ * lost with a session (a restart) are back before most sweepers look.
+ */
 const LIVENESS_CHECK_MS = 1000;
 const SWEEP_INTERVAL_MS = 5000;
 

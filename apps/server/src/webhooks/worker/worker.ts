@@ -65,14 +65,9 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
     max: Math.max(4, Math.ceil(concurrency / 2) + 2),
     applicationName: 'ihf-webhook-worker',
   });
-  // The hot path (batched claims and logged successes) has a session of its own: the
-  // statements of one tick are pipelined on it and leave in one write, so the database is
-  // woken once per tick rather than once per statement.
-  // Its commits do not wait for the WAL flush (synchronous_commit=off). At-least-once still
-  // holds: only a PostgreSQL crash can lose such a commit, and only one not yet followed by
-  // a synchronous one (a flush covers all WAL before it, e.g. the job's completion, which
-  // comes after its attempt is logged). A lost claim or success leaves its message pending
-  // with its job still queued, so the attempt is sent again: a duplicate, never a loss.
+  // The hot path (claims, logged successes) has a session of its own, so a tick's statements
+  // leave in one write. synchronous_commit=off: a commit a PostgreSQL crash loses leaves its
+  // attempt pending with its job queued, so it is sent again, never lost (docs/webhooks.md).
   const hotSql = createSql(withSessionSetting(sessionUrl, 'synchronous_commit', 'off'), {
     max: 1,
     applicationName: 'ihf-webhook-worker',
@@ -131,11 +126,8 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
     stop() {
       stopped ??= (async () => {
         liveness.stopChecks();
-        // Attempts in flight finish and are logged; those not started yet (and those of
-        // jobs that start from now on) go back to the queue runnable at once, so their jobs
-        // complete with the attempts in flight and another worker takes them over without
-        // delay; no new job is taken once the queue runner stops.
-        // Bounded: if the database is already gone (e.g. an embedded one stopped first),
+        // Attempts in flight finish and are logged; those not started (and those of jobs
+        // starting now) are handed back runnable at once. Bounded: with the database gone,
         // in-flight jobs stay locked for the sweeper rather than holding up the exit.
         const handingBack = engine.handBack().catch((err: unknown) => {
           logger.error({ err }, 'could not hand waiting webhook attempts back to the queue; their jobs retry after a backoff');
