@@ -150,7 +150,7 @@ function build(router: AppRouter, path: string[], call: Invoke): Record<string, 
 }
 
 /** A list route takes a `cursor` query and answers `{ data, next_cursor }`. */
-function isListRoute(route: AppRoute): boolean {
+export function isListRoute(route: AppRoute): boolean {
   if (route.method !== 'GET') return false;
   const query = route.query as { shape?: Record<string, unknown> } | null | undefined;
   const ok = route.responses[200] as { shape?: Record<string, unknown> } | undefined;

@@ -40,14 +40,17 @@ export interface ResponseEvent extends EventBase {
   body: unknown;
   requestId: string | undefined;
   durationMs: number;
-  /** What this attempt amounts to when it failed: an IhfApiError for an error status, or a connection / timeout error. */
+  /**
+   * What this attempt amounts to when it failed: an IhfApiError for an error status, or a
+   * connection / timeout error. The error object itself, as a caller would get it: not redacted.
+   */
   error: IhfError | undefined;
 }
 
 export interface RetryEvent extends EventBase {
   /** How long the client waits before sending attempt `attempt`. */
   delayMs: number;
-  /** The failure of the previous attempt that is being retried. */
+  /** The failure of the previous attempt that is being retried (the error object itself, not redacted). */
   error: IhfError;
 }
 
