@@ -60,8 +60,10 @@ const contenders: Contender[] = [
 for (const c of contenders) await c.run();
 if (node(secret, 'a.', body) !== (await webCryptoHmac(secret, 'a.', body))) throw new Error('node:crypto and Web Crypto disagree');
 
-async function round(c: Contender, inFlight: number): Promise<number> {
+/** Verifications per second and CPU µs per verification (every thread of the process: Web Crypto's pool too). */
+async function round(c: Contender, inFlight: number): Promise<[number, number]> {
   let n = 0;
+  const cpu = process.cpuUsage();
   const end = performance.now() + ROUND_MS;
   const worker = async () => {
     while (performance.now() < end) {
@@ -71,7 +73,8 @@ async function round(c: Contender, inFlight: number): Promise<number> {
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: inFlight }, worker));
-  return n / ((performance.now() - started) / 1000);
+  const used = process.cpuUsage(cpu);
+  return [n / ((performance.now() - started) / 1000), (used.user + used.system) / n];
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -79,13 +82,15 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US').padStart(9);
 
 console.log(`webhook verification, 1,024-byte payload, one secret, median of ${ROUNDS} alternating rounds of ${ROUND_MS} ms (Node ${process.version})`);
 for (const [label, inFlight] of [['sequential', 1], [`${IN_FLIGHT} in flight`, IN_FLIGHT]] as const) {
-  const results = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  const results = new Map<string, [number, number][]>(contenders.map((c) => [c.name, []]));
   for (const c of contenders) await round(c, inFlight); // warm-up
   for (let r = 0; r < ROUNDS; r++) for (const c of contenders) results.get(c.name)!.push(await round(c, inFlight));
-  const ref = median(results.get(REFERENCE)!);
+  const rate = (name: string) => median(results.get(name)!.map(([ops]) => ops));
+  const ref = rate(REFERENCE);
   console.log(`  ${label}:`);
   for (const c of contenders) {
-    const ops = median(results.get(c.name)!);
-    console.log(`    ${c.name.padEnd(60)} ${fmt(ops)} verifications/s  ${(ops / ref).toFixed(2)}x reference`);
+    const ops = rate(c.name);
+    const cpu = median(results.get(c.name)!.map(([, us]) => us));
+    console.log(`    ${c.name.padEnd(60)} ${fmt(ops)} verifications/s  ${(ops / ref).toFixed(2)}x reference  ${cpu.toFixed(1).padStart(5)} µs CPU each`);
   }
 }

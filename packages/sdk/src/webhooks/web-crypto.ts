@@ -29,12 +29,8 @@ function keyFor(secret: string | Uint8Array): Key {
     return key;
   }
   const key = byString.get(secret);
-  if (key) {
-    // Least recently used goes first: re-inserting moves the secret to the end of the order.
-    byString.delete(secret);
-    byString.set(secret, key);
-    return key;
-  }
+  if (key) return key;
+  // The oldest secret goes first: re-importing a key now and then costs less than keeping an order on every call.
   if (byString.size >= MAX_KEYS) byString.delete(byString.keys().next().value!);
   const raw = decodeSecret(secret);
   const pending = importKey(raw).then((k) => {
