@@ -90,79 +90,65 @@ describe('retries of admin creates follow the route’s idempotency metadata', (
 
 describe('totalTimeoutMs: one deadline across attempts and waits', () => {
   const c = (extra: Record<string, unknown> = {}) => createClient({ baseUrl: BASE, apiKey: API_KEY, retry: FAST_RETRY, ...extra });
-
-  it('cuts an attempt that runs into it, even under a longer per-attempt timeout, and starts no other', async () => {
-    let calls = 0;
+  /** GET /me answering `answer()` every time; counts the calls. */
+  const me = (answer: () => Response | Promise<Response>) => {
+    const state = { calls: 0 };
     server.use(
-      http.get(`${BASE}/api/v2/me`, async () => {
-        calls++;
-        await slow(2_000);
-        return HttpResponse.json({});
+      http.get(`${BASE}/api/v2/me`, () => {
+        state.calls++;
+        return answer();
       }),
     );
+    return state;
+  };
+  const hanging = async () => {
+    await slow(2_000);
+    return HttpResponse.json({});
+  };
+
+  it('cuts an attempt that runs into it, even under a longer per-attempt timeout, and starts no other', async () => {
+    const state = me(hanging);
     const started = Date.now();
     const error = await c({ timeoutMs: 10_000, maxRetries: 5, totalTimeoutMs: 150 }).me.get().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IhfTimeoutError);
     expect((error as Error).message).toContain('deadline');
-    expect(calls).toBe(1);
+    expect(state.calls).toBe(1);
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('spans retries: attempts that each fit their timeout stop once the budget is spent', async () => {
-    let calls = 0;
-    server.use(
-      http.get(`${BASE}/api/v2/me`, async () => {
-        calls++;
-        await slow(2_000);
-        return HttpResponse.json({});
-      }),
-    );
+    const state = me(hanging);
     const started = Date.now();
     await expect(c({ timeoutMs: 100, maxRetries: 10, totalTimeoutMs: 350 }).me.get()).rejects.toBeInstanceOf(IhfTimeoutError);
-    expect(calls).toBeGreaterThanOrEqual(2);
-    expect(calls).toBeLessThanOrEqual(4);
+    expect(state.calls).toBeGreaterThanOrEqual(2);
+    expect(state.calls).toBeLessThanOrEqual(4);
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('does not start a backoff that would end past it: the failure in hand is thrown at once', async () => {
-    let calls = 0;
-    server.use(
-      http.get(`${BASE}/api/v2/me`, () => {
-        calls++;
-        return problemResponse('service_unavailable');
-      }),
-    );
+    const state = me(() => problemResponse('service_unavailable'));
     const started = Date.now();
     const error = await c({ retry: { initialDelayMs: 5_000, maxDelayMs: 5_000 }, totalTimeoutMs: 1_000 }).me.get().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InternalServerError);
-    expect(calls).toBe(1);
+    expect(state.calls).toBe(1);
     expect(Date.now() - started).toBeLessThan(500);
   });
 
   it('clips Retry-After to it: a 429 asking for longer than what is left is thrown at once', async () => {
-    let calls = 0;
-    server.use(
-      http.get(`${BASE}/api/v2/me`, () => {
-        calls++;
-        return problemResponse('rate_limited', 'slow down', { headers: { 'retry-after': '2' } });
-      }),
-    );
+    const state = me(() => problemResponse('rate_limited', 'slow down', { headers: { 'retry-after': '2' } }));
     const started = Date.now();
     const error = await c({ totalTimeoutMs: 1_000 }).me.get().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).retryAfterSeconds).toBe(2);
-    expect(calls).toBe(1);
+    expect(state.calls).toBe(1);
     expect(Date.now() - started).toBeLessThan(500);
   });
 
   it('waits a Retry-After that fits, and a per-call value overrides the client’s', async () => {
-    let calls = 0;
-    server.use(
-      http.get(`${BASE}/api/v2/me`, () => (++calls === 1 ? problemResponse('rate_limited', 'slow down', { headers: { 'retry-after': '1' } }) : HttpResponse.json({ ok: true }))),
-    );
+    const state = me(() => (state.calls === 1 ? problemResponse('rate_limited', 'slow down', { headers: { 'retry-after': '1' } }) : HttpResponse.json({ ok: true })));
     const client = c({ totalTimeoutMs: 500 });
     await expect(client.me.get(undefined, { totalTimeoutMs: 5_000 })).resolves.toEqual({ ok: true });
-    expect(calls).toBe(2);
+    expect(state.calls).toBe(2);
   });
 
   it('bounds the wait on a 409 idempotency_in_progress', async () => {
