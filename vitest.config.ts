@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+const sdkVersion = (JSON.parse(readFileSync(new URL('./packages/sdk/package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export default defineConfig({
   test: {
@@ -30,6 +33,8 @@ export default defineConfig({
         },
       },
       {
+        // As the SDK's build does (tsup.config.ts): its version, for X-IHF-Client.
+        define: { __IHF_SDK_VERSION__: JSON.stringify(sdkVersion) },
         test: {
           name: 'sdk',
           include: ['packages/sdk/{src,test}/**/*.test.ts'],

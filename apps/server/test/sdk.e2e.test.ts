@@ -66,6 +66,25 @@ describe('@ihf/sdk against the real server', () => {
     expect(pages.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('withResponse gives the status, request id and the rate-limit state the server reports', async () => {
+    const { data, response } = await client.me.get().withResponse();
+    expect(data.consumer.id).toBe(consumerId);
+    expect(response.status).toBe(200);
+    expect(response.requestId).toBe(response.headers.get('x-request-id'));
+    expect(response.rateLimit?.policies.map((p) => p.name)).toEqual(['burst', 'minute', 'day']);
+    for (const policy of response.rateLimit!.policies) {
+      expect(policy.quota).toBeGreaterThan(0);
+      expect(policy.remaining).toBeLessThanOrEqual(policy.quota!);
+    }
+  });
+
+  it('admin.interactionTypes.create registers a type, and a retry with its key replays the answer', async () => {
+    const first = await admin.admin.interactionTypes.create({ body: { name: 'sdk_e2e_hovered' } }, { idempotencyKey: 'e2e-type' }).withResponse();
+    expect(first.response.status).toBe(201);
+    const replay = await admin.admin.interactionTypes.create({ body: { name: 'sdk_e2e_hovered' } }, { idempotencyKey: 'e2e-type' });
+    expect(replay).toEqual(first.data);
+  });
+
   it('its Idempotency-Key makes a repeated create return the first record', async () => {
     const first = await client.annotations.create({ body: { body: 'once', labels: [] } }, { idempotencyKey: 'e2e-once' });
     const again = await client.annotations.create({ body: { body: 'once', labels: [] } }, { idempotencyKey: 'e2e-once' });

@@ -17,6 +17,7 @@ import { tokenContract } from './resources/token.js';
 import { usageContract } from './resources/usage.js';
 import { adminUsageContract } from './resources/admin/usage.js';
 import { adminWebhooksContract } from './resources/admin/webhooks.js';
+import { adminInteractionTypesContract } from './resources/admin/interaction-types.js';
 
 export const API_PREFIX = '/api/v2';
 
@@ -42,6 +43,7 @@ export const contract = c.router(
       reviewQueue: reviewQueueContract,
       usage: adminUsageContract,
       webhooks: adminWebhooksContract,
+      interactionTypes: adminInteractionTypesContract,
     },
   },
   { pathPrefix: API_PREFIX, commonResponses, strictStatusCodes: true },

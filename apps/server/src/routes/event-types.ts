@@ -16,6 +16,5 @@ export const eventTypesRouter = ({ interactionTypes }: Services) => {
   return s.router(contract.eventTypes, {
     list: async () => ({ status: 200, body: catalog }),
     listInteractionTypes: async () => ({ status: 200, body: { data: await interactionTypes.list() } }),
-    addInteractionType: async ({ body }) => ({ status: 201, body: await interactionTypes.add(body.name, body.description ?? null) }),
   });
 };

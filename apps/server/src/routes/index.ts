@@ -21,6 +21,7 @@ import { tokenRouter } from './token.js';
 import { usageRouter } from './usage.js';
 import { adminUsageRouter } from './admin/usage.js';
 import { adminWebhooksRouter } from './admin/webhooks.js';
+import { adminInteractionTypesRouter } from './admin/interaction-types.js';
 
 /** Every resource router, composed in one place against the one contract. */
 export function mountApiRoutes(app: Express, services: Services): void {
@@ -46,6 +47,7 @@ export function mountApiRoutes(app: Express, services: Services): void {
         reviewQueue: reviewQueueRouter(services),
         usage: adminUsageRouter(services),
         webhooks: adminWebhooksRouter(services),
+        interactionTypes: adminInteractionTypesRouter(services),
       },
     },
     app,
