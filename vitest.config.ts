@@ -31,6 +31,12 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'ops',
+          include: ['ops/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
           name: 'sdk',
           include: ['packages/sdk/{src,test}/**/*.test.ts'],
           testTimeout: 30_000,
