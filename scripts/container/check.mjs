@@ -192,6 +192,15 @@ async function main() {
     await podman(['healthcheck', 'run', names.api], { timeoutMs: 30_000 });
   });
 
+  await check('the API process runs as uid 1000 and cannot write its root filesystem', async () => {
+    const probe = `process.stdout.write(String(process.getuid()));
+      for (const file of ['/app/probe', '/tmp/probe']) {
+        try { require('node:fs').writeFileSync(file, 'x'); process.exit(3); } catch (err) { if (err.code !== 'EROFS') throw err; }
+      }`;
+    const uid = await podman(['exec', names.api, 'node', '-e', probe]);
+    if (uid !== '1000') throw new Error(`uid ${uid}`);
+  });
+
   await check('worker container (IHF_ROLE=worker) starts', async () => {
     await podman(['run', '--detach', ...containerArgs(names.worker, 'worker', 0).slice(1), IMAGE], podmanEnv);
     await waitUntil('"webhook worker running" in its log', 90_000, async () => {
