@@ -36,6 +36,12 @@ export default defineConfig({
         // As the SDK's build does (tsup.config.ts): its version, for X-IHF-Client.
         define: { __IHF_SDK_VERSION__: JSON.stringify(sdkVersion) },
         test: {
+          name: 'ops',
+          include: ['ops/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
           name: 'sdk',
           include: ['packages/sdk/{src,test}/**/*.test.ts'],
           testTimeout: 30_000,

@@ -44,7 +44,7 @@ function canUnshare() {
   return null;
 }
 
-const totals = run('main', vitest, ['run', '--project', 'server', '--project', 'contract', '--project', 'sdk']);
+const totals = run('main', vitest, ['run', '--project', 'server', '--project', 'contract', '--project', 'sdk', '--project', 'ops']);
 
 const flags = canUnshare();
 if (flags) {
