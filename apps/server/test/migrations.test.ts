@@ -38,14 +38,14 @@ describe('migrations', () => {
   });
 });
 
-describe('schema: seed 004 kept', () => {
+describe('schema: the baseline kept', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase();
   });
   afterAll(() => db.drop());
 
-  it('has seed 004’s tables, indexes and checks', async () => {
+  it('has the baseline’s tables, indexes and checks', async () => {
     const tables = await db.sql<{ table_name: string }[]>`
       SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`;
     const names = tables.map((t) => t.table_name);

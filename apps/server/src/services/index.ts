@@ -35,7 +35,7 @@ export interface ServiceDeps {
   config: Config;
   sql: Sql;
   now: () => Date;
-  /** Screening / auto-approve of annotations and candidates (issue 5); the default screens nothing. */
+  /** Screening / auto-approve of annotations and candidates; the default screens nothing. */
   submissionPolicy?: SubmissionPolicy;
   logger: Logger;
 }

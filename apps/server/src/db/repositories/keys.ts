@@ -8,7 +8,7 @@ export interface KeyRow extends CursorRow {
   name: string | null;
   key_prefix: string;
   key_hash: string;
-  /** Space-separated, as in seed 004. */
+  /** Space-separated, as the baseline schema stores them. */
   scopes: string;
   token_type: 'static' | 'oauth';
   expires_at: Date | null;
