@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProblem, startTestServer, until, type TestServer } from './harness.js';
+import { readProblem, startTestServer, until, type TestServer } from './support/harness.js';
 
 let t: TestServer;
 let key: string;

@@ -1,15 +1,14 @@
 // Walks every route of the contract and checks that it authenticates as its metadata says,
 // so a new route cannot forget its credential, its scopes or its owner check.
-import { contract, RECORD_RESOURCES, SCOPES, type Scope } from '@ihf/contract';
+import { contract, RECORD_RESOURCES, type Scope } from '@ihf/contract';
 import { flattenRoutes, type ContractRoute } from '@ihf/contract/routes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.js';
-import { startWebhookWorker } from '../src/webhooks/worker.js';
-import { readProblem, startTestServer, until, type TestServer } from './harness.js';
-import { startReceiver, type Receiver } from './webhooks.receiver.js';
+import { readProblem, startTestServer, until, type TestServer } from './support/harness.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+import { CONSUMER_SCOPES } from './support/scopes.js';
+import { startTestWorker, subscribe } from './support/webhooks.js';
 
 const routes = flattenRoutes(contract);
-const CONSUMER_SCOPES = SCOPES.filter((s) => s !== 'admin');
 /** Record ids in a path name records every consumer may read; any other id is the caller's own. */
 const SHARED = new Set<string>(RECORD_RESOURCES);
 const resourceOf = (path: string) => path.split('/')[3]!;
@@ -88,8 +87,8 @@ beforeAll(async () => {
 
   // A subscription with one real delivery attempt, logged by a real worker.
   receiver = await startReceiver();
-  ids['webhook-subscriptions'] = await created(await post('/api/v2/webhook-subscriptions', { event_type: 'annotation.created', target_url: receiver.url }), 'subscription');
-  const worker = await startWebhookWorker({ config: t.config, databaseUrl: t.db.url, logger: createLogger('silent'), concurrency: 2, pollIntervalMs: 100 });
+  ids['webhook-subscriptions'] = (await subscribe(t, owner.key, 'annotation.created', receiver.url)).id;
+  const worker = await startTestWorker(t, { concurrency: 2 });
   try {
     expect((await post(`/api/v2/webhook-subscriptions/${ids['webhook-subscriptions']}/test`, undefined)).status).toBe(202);
     await until('a logged delivery', async () => {

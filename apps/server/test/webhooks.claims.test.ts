@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeliveriesRepository } from '../src/db/repositories/deliveries.js';
 import { createDeliveryStore } from '../src/webhooks/store.js';
-import { startTestServer, type TestServer } from './harness.js';
+import { startTestServer, type TestServer } from './support/harness.js';
 
 let t: TestServer;
 let key: string;

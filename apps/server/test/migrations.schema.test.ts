@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createSql, type Sql } from '../src/db/client.js';
 import { migrateDown, migrateUp, migrationNames, pendingMigrations } from '../src/db/migrate.js';
-import { databaseUrlFor } from './db-url.js';
-import { createTestDatabase, type TestDatabase } from './harness.js';
+import { databaseUrlFor } from './support/db-url.js';
+import { createTestDatabase, type TestDatabase } from './support/harness.js';
 
 describe('migrations', () => {
   let admin: Sql;
