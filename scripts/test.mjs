@@ -1,10 +1,6 @@
 #!/usr/bin/env node
-// The whole test suite: `pnpm test`.
-// 1. Every vitest project except `netns`, against DATABASE_URL / REDIS_URL when set
-//    (an embedded PostgreSQL otherwise; Redis-only tests skip without REDIS_URL).
-// 2. The `netns` project (*.netns.test.ts: tests whose code could open outbound
-//    connections, such as the SSRF guard) inside a network namespace that has only
-//    loopback (`unshare -n`), so nothing can leave this machine even if a guard failed.
+// `pnpm test`: every vitest project, the `netns` one inside a loopback-only network
+// namespace (`unshare -n`) so nothing can leave the machine even if a guard failed.
 // Prints one closing line: `tests: N passed, M failed[, K skipped]`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';

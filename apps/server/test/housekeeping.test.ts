@@ -2,7 +2,7 @@
 // Idempotency-Key rows only, and skips its round while another replica holds its lock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purgeIdempotencyKeys } from '../src/housekeeping/index.js';
-import { startTestServer, type TestServer } from './harness.js';
+import { startTestServer, type TestServer } from './support/harness.js';
 
 let t: TestServer;
 beforeAll(async () => {

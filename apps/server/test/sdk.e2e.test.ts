@@ -15,9 +15,9 @@ import {
   type IhfClient,
 } from '../../../packages/sdk/src/index.js';
 import { webhookMiddleware, type WebhookEvent } from '../../../packages/sdk/src/webhooks/index.js';
-import { createLogger } from '../src/logger.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker/worker.js';
-import { startTestServer, type TestServer } from './harness.js';
+import { type WebhookWorker } from '../src/webhooks/worker/worker.js';
+import { startTestServer, type TestServer } from './support/harness.js';
+import { startTestWorker } from './support/webhooks.js';
 
 let t: TestServer;
 let worker: WebhookWorker;
@@ -28,7 +28,7 @@ let client: IhfClient;
 
 beforeAll(async () => {
   t = await startTestServer({ env: { WEBHOOK_RETRY_SCHEDULE: '0,0.2', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
-  worker = await startWebhookWorker({ config: t.config, databaseUrl: t.db.url, logger: createLogger('silent'), concurrency: 2, pollIntervalMs: 100 });
+  worker = await startTestWorker(t, { concurrency: 2 });
   admin = createClient({ baseUrl: t.url, apiKey: t.adminToken });
   const consumer = await admin.admin.consumers.create({ body: { name: 'sdk e2e', tier: 'enterprise' } });
   consumerId = consumer.id;

@@ -3,7 +3,7 @@
 // duplicate jobs, duplicate logs, a claim given up by a cancel. No worker runs here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelMessage, claimAttempts, logFailure, logSuccesses, releaseClaims, reopenMessage, reopenUndelivered } from '../src/webhooks/sql/index.js';
-import { startTestServer, type TestServer } from './harness.js';
+import { startTestServer, type TestServer } from './support/harness.js';
 
 let t: TestServer;
 let key: string;

@@ -1,3 +1,4 @@
+// Over 300 lines: the refused-target tables (~300 forms) are data, kept beside the tests that walk them.
 // Runs inside a loopback-only network namespace (scripts/test.mjs). The SSRF guard and the
 // sender are tested as units, fed an injected DNS lookup and loopback receivers; the API
 // and the worker are tested against an embedded PostgreSQL started on this namespace's
@@ -18,7 +19,7 @@ import { generateWebhookSecret } from '../src/webhooks/delivery/signer.js';
 import { sendWebhook } from '../src/webhooks/delivery/sender.js';
 import { refusalFor, UnsafeTargetError, vetTarget, type LookupFn } from '../src/webhooks/delivery/ssrf.js';
 import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker/worker.js';
-import { readProblem, startTestServer, type TestServer } from './harness.js';
+import { readProblem, startTestServer, type TestServer } from './support/harness.js';
 
 const servers: Server[] = [];
 afterEach(async () => {

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './harness.js';
-import { spawnServer } from './process.js';
+import { createTestDatabase, type TestDatabase } from './support/harness.js';
+import { spawnServer } from './support/process.js';
 
 const adminToken = `ihfadm_${randomBytes(32).toString('base64url')}`;
 

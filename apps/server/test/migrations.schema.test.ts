@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createSql, type Sql } from '../src/db/client.js';
 import { migrateDown, migrateUp, migrationNames, pendingMigrations } from '../src/db/migrate.js';
-import { databaseUrlFor } from './db-url.js';
-import { createTestDatabase, type TestDatabase } from './harness.js';
+import { databaseUrlFor } from './support/db-url.js';
+import { createTestDatabase, type TestDatabase } from './support/harness.js';
 
 describe('migrations', () => {
   let admin: Sql;
@@ -38,14 +38,14 @@ describe('migrations', () => {
   });
 });
 
-describe('schema: seed 004 kept', () => {
+describe('schema: the baseline kept', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase();
   });
   afterAll(() => db.drop());
 
-  it('has seed 004’s tables, indexes and checks', async () => {
+  it('has the baseline’s tables, indexes and checks', async () => {
     const tables = await db.sql<{ table_name: string }[]>`
       SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`;
     const names = tables.map((t) => t.table_name);

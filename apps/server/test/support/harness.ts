@@ -3,12 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import type { Scope } from '@ihf/contract';
-import { createApp } from '../src/app.js';
-import { loadConfig, type Config } from '../src/config.js';
-import { createSql, type Sql } from '../src/db/client.js';
-import { createLogger } from '../src/logger.js';
-import { listen, type RunningServer } from '../src/server.js';
-import type { Services } from '../src/services/index.js';
+import { createApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createSql, type Sql } from '../../src/db/client.js';
+import { createLogger } from '../../src/logger.js';
+import { listen, type RunningServer } from '../../src/server.js';
+import type { Services } from '../../src/services/index.js';
 import { databaseUrlFor } from './db-url.js';
 
 export interface TestDatabase {

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { createSql } from '../src/db/client.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.js';
-import { migrateUp } from '../src/db/migrate.js';
+import { createSql } from '../../src/db/client.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded.js';
+import { migrateUp } from '../../src/db/migrate.js';
 import { databaseUrlFor } from './db-url.js';
 
 declare module 'vitest' {

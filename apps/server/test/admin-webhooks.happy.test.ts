@@ -3,7 +3,9 @@
 // what the engine writes; the engine has tests of its own), with known times, so that
 // order, filters and paging can be checked exactly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProblem, startTestServer, type TestServer } from './harness.js';
+import { readProblem, startTestServer, type TestServer } from './support/harness.js';
+import { subscribe } from './support/webhooks.js';
+import type { EventTopic } from '@ihf/contract';
 
 let t: TestServer;
 let a: { consumerId: string; key: string; sub: string };
@@ -24,11 +26,9 @@ interface Page {
   next_cursor: string | null;
 }
 
-async function consumerWithSubscription(topic: string, url: string) {
+async function consumerWithSubscription(topic: EventTopic, url: string) {
   const { consumerId, key } = await t.consumerWithKey(['interaction-events:read', 'annotations:read', 'webhooks:manage']);
-  const res = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: topic, target_url: url });
-  expect(res.status).toBe(201);
-  return { consumerId, key, sub: ((await res.json()) as { id: string }).id };
+  return { consumerId, key, sub: (await subscribe(t, key, topic, url)).id };
 }
 
 /** Appends attempts to the log at 10:00 + i minutes on 2026-11-20. */
