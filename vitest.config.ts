@@ -30,17 +30,18 @@ export default defineConfig({
         test: {
           name: 'contract',
           include: ['packages/contract/{src,test}/**/*.test.ts'],
+          testTimeout: 30_000,
         },
       },
       {
-        // As the SDK's build does (tsup.config.ts): its version, for X-IHF-Client.
-        define: { __IHF_SDK_VERSION__: JSON.stringify(sdkVersion) },
         test: {
           name: 'ops',
           include: ['ops/**/*.test.ts'],
         },
       },
       {
+        // As the SDK's build does (tsup.config.ts): its version, for X-IHF-Client.
+        define: { __IHF_SDK_VERSION__: JSON.stringify(sdkVersion) },
         test: {
           name: 'sdk',
           include: ['packages/sdk/{src,test}/**/*.test.ts'],
