@@ -17,6 +17,7 @@ import { tokenContract } from './resources/token.js';
 import { usageContract } from './resources/usage.js';
 import { adminUsageContract } from './resources/admin/usage.js';
 import { adminWebhooksContract } from './resources/admin/webhooks.js';
+import { adminPortalSessionsContract, portalSessionsContract } from './resources/portal-sessions.js';
 
 export const API_PREFIX = '/api/v2';
 
@@ -34,6 +35,7 @@ export const contract = c.router(
     webhookSubscriptions: webhookSubscriptionsContract,
     token: tokenContract,
     usage: usageContract,
+    portalSessions: portalSessionsContract,
     admin: {
       consumers: consumersContract,
       keys: keysContract,
@@ -42,6 +44,7 @@ export const contract = c.router(
       reviewQueue: reviewQueueContract,
       usage: adminUsageContract,
       webhooks: adminWebhooksContract,
+      portalSessions: adminPortalSessionsContract,
     },
   },
   { pathPrefix: API_PREFIX, commonResponses, strictStatusCodes: true },
@@ -54,7 +57,8 @@ export * from './scopes.js';
 export * from './tiers.js';
 export * from './webhooks/topics.js';
 export { Consumer } from './resources/admin/consumers.js';
-export { ApiKey, CreatedApiKey, TokenTypeSchema } from './resources/admin/keys.js';
+export { ApiKey, CreatedApiKey, TokenTypeSchema, type TokenType } from './resources/admin/keys.js';
+export { PortalSession, PORTAL_TTL } from './resources/portal-sessions.js';
 export { Manifest } from './resources/admin/manifests.js';
 export { AutoApproveRule } from './resources/admin/auto-approve-rules.js';
 export { Me } from './resources/me.js';

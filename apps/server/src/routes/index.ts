@@ -21,6 +21,7 @@ import { tokenRouter } from './token.js';
 import { usageRouter } from './usage.js';
 import { adminUsageRouter } from './admin/usage.js';
 import { adminWebhooksRouter } from './admin/webhooks.js';
+import { adminPortalSessionsRouter, portalSessionsRouter } from './portal-sessions.js';
 
 /** Every resource router, composed in one place against the one contract. */
 export function mountApiRoutes(app: Express, services: Services): void {
@@ -38,6 +39,7 @@ export function mountApiRoutes(app: Express, services: Services): void {
       webhookSubscriptions: webhookSubscriptionsRouter(services),
       token: tokenRouter(services),
       usage: usageRouter(services),
+      portalSessions: portalSessionsRouter(services),
       admin: {
         consumers: consumersRouter(services),
         keys: keysRouter(services),
@@ -46,6 +48,7 @@ export function mountApiRoutes(app: Express, services: Services): void {
         reviewQueue: reviewQueueRouter(services),
         usage: adminUsageRouter(services),
         webhooks: adminWebhooksRouter(services),
+        portalSessions: adminPortalSessionsRouter(services),
       },
     },
     app,

@@ -10,9 +10,12 @@ const owner = (req: Pick<Request, 'auth'>) => caller(req).consumer;
 
 const s = initServer();
 
-export const webhookSubscriptionsRouter = ({ webhookSubscriptions: subs }: Services) =>
+export const webhookSubscriptionsRouter = ({ webhookSubscriptions: subs, portalSessions }: Services) =>
   s.router(contract.webhookSubscriptions, {
-    create: async ({ body, req }) => ({ status: 201, body: await subs.create(owner(req), caller(req).scopes, body) }),
+    create: async ({ body, req }) => ({
+      status: 201,
+      body: await subs.create(owner(req), await portalSessions.subscribingScopes(caller(req)), body),
+    }),
     list: async ({ query, req }) => ({ status: 200, body: await subs.list(owner(req).id, query) }),
     get: async ({ params, req }) => ({ status: 200, body: await subs.get(owner(req).id, params.id) }),
     update: async ({ params, body, req }) => ({

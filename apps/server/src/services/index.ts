@@ -30,6 +30,8 @@ import { createSecretBox } from '../webhooks/secret-box.js';
 import type { Logger } from '../logger.js';
 import { createTraffic } from './limits/traffic.js';
 import { createUsageService } from './usage.js';
+import { createPortalCredentialsRepository } from '../db/repositories/portal-credentials.js';
+import { createPortalSessionsService } from './portal-sessions.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -51,6 +53,7 @@ export function createServices({ config, sql, now, logger, submissionPolicy }: S
     subscriptions: createSubscriptionsRepository(sql),
     deliveries: createDeliveriesRepository(sql, { leaseSeconds: claimLeaseSeconds(config.WEBHOOK_TIMEOUT_MS) }),
     idempotency: createIdempotencyRepository(sql),
+    portalCredentials: createPortalCredentialsRepository(sql),
   };
   const consumers = createConsumersService(repos.consumers);
   const traffic = createTraffic({ config, requestLog: repos.requestLog, logger, now });
@@ -95,6 +98,17 @@ export function createServices({ config, sql, now, logger, submissionPolicy }: S
       secretBox,
       allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
       now,
+    }),
+    portalSessions: createPortalSessionsService({
+      keys,
+      keysRepo: repos.keys,
+      repo: repos.portalCredentials,
+      manifests: repos.manifests,
+      consumers,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      now,
+      invalidate: authCache.invalidate,
+      sync: () => authCache.sync(),
     }),
     me: createMeService({ config, quota: traffic.limiter, now }),
     traffic,

@@ -114,8 +114,10 @@ export const webhookSubscriptionsContract = c.router({
     summary: 'Subscribe to an event type',
     description:
       'The answer carries the signing secret, shown this once. A webhook carries the whole record, so the caller also ' +
-      'needs the read scope of its records (e.g. `annotations:read` for `annotation.created`). Hub consumers may only ' +
-      'subscribe to event types in their manifest.',
+      'needs the read scope of its records (e.g. `annotations:read` for `annotation.created`). A portal credential ' +
+      '(which carries no read scope) may subscribe to a topic when one of its consumer’s static keys that works now ' +
+      '(neither revoked nor expired) holds that read scope: nothing reaches a consumer that could not read it. Hub ' +
+      'consumers may only subscribe to event types in their manifest (403 without the read scope, 422 outside the manifest).',
     metadata: consumerMeta(tag, manage, { idempotent: true, answersSecret: true }),
   },
   list: {

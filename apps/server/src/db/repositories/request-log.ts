@@ -1,3 +1,4 @@
+import type { TokenType } from '@ihf/contract';
 import type { Sql } from '../client.js';
 import { afterCursor, type CursorRow } from '../pagination.js';
 
@@ -50,7 +51,7 @@ export interface BillingKeyRow {
   id: string;
   name: string | null;
   key_prefix: string;
-  token_type: 'static' | 'oauth';
+  token_type: TokenType;
   revoked_at: Date | null;
   last_used_at: Date | null;
   billing_period_start: Date;

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { adminMeta, c, listOf, PaginationQuery, Timestamp, Uuid } from '../../common.js';
 import { ScopeSchema } from '../../scopes.js';
 
-export const TokenTypeSchema = z.enum(['static', 'oauth']);
+/** static: issued by an admin; oauth: an access token from /token; portal: a portal link's credential. */
+export const TokenTypeSchema = z.enum(['static', 'oauth', 'portal']);
+export type TokenType = z.infer<typeof TokenTypeSchema>;
 
 export const ApiKey = extendApi(
   z.object({
