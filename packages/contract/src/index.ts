@@ -17,6 +17,7 @@ import { tokenContract } from './resources/token.js';
 import { usageContract } from './resources/usage.js';
 import { adminUsageContract } from './resources/admin/usage.js';
 import { adminWebhooksContract } from './resources/admin/webhooks.js';
+import { adminWebhookSubscriptionsContract } from './resources/admin/webhook-subscriptions.js';
 import { adminPortalSessionsContract, portalSessionsContract } from './resources/portal-sessions.js';
 
 export const API_PREFIX = '/api/v2';
@@ -45,6 +46,7 @@ export const contract = c.router(
       usage: adminUsageContract,
       webhooks: adminWebhooksContract,
       portalSessions: adminPortalSessionsContract,
+      webhookSubscriptions: adminWebhookSubscriptionsContract,
     },
   },
   { pathPrefix: API_PREFIX, commonResponses, strictStatusCodes: true },
@@ -58,6 +60,7 @@ export * from './tiers.js';
 export * from './webhooks/topics.js';
 export { Consumer } from './resources/admin/consumers.js';
 export { ApiKey, CreatedApiKey, TokenTypeSchema, type TokenType } from './resources/admin/keys.js';
+export { AdminWebhookSubscription, SubscriptionStateSchema } from './resources/admin/webhook-subscriptions.js';
 export { PortalSession, PORTAL_TTL } from './resources/portal-sessions.js';
 export { Manifest } from './resources/admin/manifests.js';
 export { AutoApproveRule } from './resources/admin/auto-approve-rules.js';

@@ -21,6 +21,7 @@ import { tokenRouter } from './token.js';
 import { usageRouter } from './usage.js';
 import { adminUsageRouter } from './admin/usage.js';
 import { adminWebhooksRouter } from './admin/webhooks.js';
+import { adminWebhookSubscriptionsRouter } from './admin/webhook-subscriptions.js';
 import { adminPortalSessionsRouter, portalSessionsRouter } from './portal-sessions.js';
 
 /** Every resource router, composed in one place against the one contract. */
@@ -49,6 +50,7 @@ export function mountApiRoutes(app: Express, services: Services): void {
         usage: adminUsageRouter(services),
         webhooks: adminWebhooksRouter(services),
         portalSessions: adminPortalSessionsRouter(services),
+        webhookSubscriptions: adminWebhookSubscriptionsRouter(services),
       },
     },
     app,
