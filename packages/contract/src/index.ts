@@ -18,6 +18,7 @@ import { usageContract } from './resources/usage.js';
 import { adminUsageContract } from './resources/admin/usage.js';
 import { adminWebhooksContract } from './resources/admin/webhooks.js';
 import { adminWebhookSubscriptionsContract } from './resources/admin/webhook-subscriptions.js';
+import { adminWebhookStatsContract, webhookStatsContract } from './resources/webhook-stats.js';
 import { adminPortalSessionsContract, portalSessionsContract } from './resources/portal-sessions.js';
 
 export const API_PREFIX = '/api/v2';
@@ -37,6 +38,7 @@ export const contract = c.router(
     token: tokenContract,
     usage: usageContract,
     portalSessions: portalSessionsContract,
+    webhookStats: webhookStatsContract,
     admin: {
       consumers: consumersContract,
       keys: keysContract,
@@ -47,6 +49,7 @@ export const contract = c.router(
       webhooks: adminWebhooksContract,
       portalSessions: adminPortalSessionsContract,
       webhookSubscriptions: adminWebhookSubscriptionsContract,
+      webhookStats: adminWebhookStatsContract,
     },
   },
   { pathPrefix: API_PREFIX, commonResponses, strictStatusCodes: true },
@@ -61,6 +64,7 @@ export * from './webhooks/topics.js';
 export { Consumer } from './resources/admin/consumers.js';
 export { ApiKey, CreatedApiKey, TokenTypeSchema, type TokenType } from './resources/admin/keys.js';
 export { AdminWebhookSubscription, SubscriptionStateSchema } from './resources/admin/webhook-subscriptions.js';
+export { WebhookStats, WebhookStatsCounts } from './resources/webhook-stats.js';
 export { PortalSession, PORTAL_TTL } from './resources/portal-sessions.js';
 export { Manifest } from './resources/admin/manifests.js';
 export { AutoApproveRule } from './resources/admin/auto-approve-rules.js';

@@ -1,6 +1,7 @@
 import type { TokenType } from '@ihf/contract';
 import type { Sql } from '../client.js';
 import { afterCursor, type CursorRow } from '../pagination.js';
+import { bucketOf, bucketStarts, type Granularity } from '../time-buckets.js';
 
 /** One /api/v2 request as the log keeps it: no bodies, no credentials. */
 export interface RequestLogEntry {
@@ -17,7 +18,7 @@ export interface RequestLogEntry {
 
 export interface RequestLogRow extends RequestLogEntry, CursorRow {}
 
-export type Granularity = 'hour' | 'day';
+export type { Granularity };
 
 export interface UsageFilter {
   from?: Date;
@@ -152,15 +153,10 @@ export function createRequestLogRepository(sql: Sql) {
 
     /** Buckets from `from` to `to` (zero-filled), each with status classes and latency percentiles. */
     async series(f: UsageFilter & { from: Date; to: Date }, granularity: Granularity): Promise<(UsageBucket & { period_start: Date })[]> {
-      const unit = granularity === 'hour' ? '1 hour' : '1 day';
       return sql<(UsageBucket & { period_start: Date })[]>`
-        WITH buckets AS (
-          SELECT generate_series(
-            date_trunc(${granularity}, ${f.from}::timestamptz AT TIME ZONE 'UTC'),
-            date_trunc(${granularity}, (${f.to}::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC'),
-            ${unit}::interval) AT TIME ZONE 'UTC' AS period_start
+        WITH buckets AS (${bucketStarts(sql, granularity, f.from, f.to)}
         ), agg AS (
-          SELECT date_trunc(${granularity}, requested_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS period_start, ${aggregates(sql)}
+          SELECT ${bucketOf(sql, granularity, 'requested_at')} AS period_start, ${aggregates(sql)}
           FROM api_request_log WHERE ${where(f)}
           GROUP BY 1
         )
