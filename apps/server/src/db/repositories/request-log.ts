@@ -78,16 +78,25 @@ export function createRequestLogRepository(sql: Sql) {
     ${f.consumerId ? sql`AND api_consumer_id = ${f.consumerId}` : sql``}
     ${f.keyId ? sql`AND api_key_id = ${f.keyId}` : sql``}`;
 
+  /** Requests admitted since the last UTC midnight for several consumers in one query; a consumer without any is absent. */
+  async function admittedTodayByConsumer(consumerIds: string[], now: Date): Promise<Map<string, number>> {
+    if (consumerIds.length === 0) return new Map();
+    const rows = await sql<{ id: string; n: number }[]>`
+      SELECT api_consumer_id AS id, count(*)::int AS n FROM api_request_log
+      WHERE api_consumer_id = ANY(${consumerIds}::uuid[]) AND status_code <> 429
+        AND requested_at >= date_trunc('day', ${now}::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+        AND requested_at < ${now}::timestamptz + interval '1 second'
+      GROUP BY 1`;
+    return new Map(rows.map((r) => [r.id, r.n]));
+  }
+
   return {
     /** Requests the limiter admitted for the consumer since the last UTC midnight (429s were refused). */
     async admittedToday(consumerId: string, now: Date): Promise<number> {
-      const [row] = await sql<{ n: number }[]>`
-        SELECT count(*)::int AS n FROM api_request_log
-        WHERE api_consumer_id = ${consumerId} AND status_code <> 429
-          AND requested_at >= date_trunc('day', ${now}::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-          AND requested_at < ${now}::timestamptz + interval '1 second'`;
-      return row?.n ?? 0;
+      return (await admittedTodayByConsumer([consumerId], now)).get(consumerId) ?? 0;
     },
+
+    admittedTodayByConsumer,
 
     /**
      * Writes a batch in one transaction: the log rows in one INSERT, each key's
