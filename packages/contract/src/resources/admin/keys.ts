@@ -19,7 +19,7 @@ export const ApiKey = extendApi(
     revoked_at: Timestamp.nullable(),
     last_used_at: Timestamp.nullable(),
     created_at: Timestamp,
-    parent_key_id: Uuid.nullable().describe('For an OAuth access token: the static key it was issued from'),
+    parent_key_id: Uuid.nullable().describe('For an OAuth access token, or a portal credential a consumer minted: the credential it was issued from'),
     replaced_by_key_id: Uuid.nullable().describe('For a rotated key: the key that replaced it'),
   }),
   {
