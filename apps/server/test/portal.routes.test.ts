@@ -10,6 +10,7 @@ import { createLogger } from '../src/logger.js';
 import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
 import { readProblem, startTestServer, until, type TestServer } from './harness.js';
 import { startReceiver, type Receiver } from './webhooks.receiver.js';
+import { adminSession, tokenOf } from './portal-session.js';
 
 function flatten(router: AppRouter, prefix = ''): [string, AppRoute][] {
   return Object.entries(router).flatMap(([k, v]) => (isAppRoute(v) ? [[prefix + k, v] as [string, AppRoute]] : flatten(v, `${prefix}${k}.`)));
@@ -58,11 +59,7 @@ beforeAll(async () => {
   worker = await startWebhookWorker({ config: t.config, databaseUrl: t.db.url, logger: createLogger('silent'), concurrency: 2, pollIntervalMs: 100 });
   // High limits: the walk sends every route in quick succession.
   const { consumerId, keyId } = await t.consumerWithKey(['annotations:read'], { tier: 'enterprise', burst_threshold: 100_000 });
-  const mint = async () => {
-    const res = await t.admin('POST', `/api/v2/admin/consumers/${consumerId}/portal-sessions`, {});
-    expect(res.status).toBe(201);
-    return new URL(((await res.json()) as { url: string }).url).hash.replace('#token=', '');
-  };
+  const mint = async () => tokenOf(await adminSession(t, consumerId));
   portal = await mint();
   signOutPortal = await mint();
 

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationError, createClient, PermissionDeniedError } from '../../../packages/sdk/src/index.js';
 import { startTestServer, type TestServer } from './harness.js';
+import { tokenOf } from './portal-session.js';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -17,7 +18,7 @@ describe('a portal session through @ihf/sdk', () => {
     const consumer = await admin.admin.consumers.create({ body: { name: 'portal sdk' } });
     await admin.admin.keys.create({ params: { consumerId: consumer.id }, body: { scopes: ['annotations:read'] } });
     const session = await admin.admin.portalSessions.create({ params: { consumerId: consumer.id }, body: { ttl_seconds: 600 } });
-    const token = new URL(session.url).hash.slice('#token='.length);
+    const token = tokenOf(session);
 
     const portal = createClient({ baseUrl: t.url, apiKey: token, maxRetries: 0 });
     const me = await portal.me.get();

@@ -2,6 +2,7 @@
 // its portal) sees the current signing secret again; nobody else does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readProblem, startTestServer, type TestServer } from './harness.js';
+import { adminSession, tokenOf } from './portal-session.js';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -35,8 +36,7 @@ describe('revealing a signing secret', () => {
   it('to the consumer’s portal, and to nobody else', async () => {
     const owner = await t.consumerWithKey(['annotations:read', 'webhooks:manage']);
     const sub = await subscribe(owner.key);
-    const session = (await (await t.admin('POST', `/api/v2/admin/consumers/${owner.consumerId}/portal-sessions`, {})).json()) as { url: string };
-    const portal = new URL(session.url).hash.replace('#token=', '');
+    const portal = tokenOf(await adminSession(t, owner.consumerId));
     expect(await (await t.as(portal, 'GET', `/api/v2/webhook-subscriptions/${sub.id}/secret`)).json()).toMatchObject({ secret: sub.secret });
 
     const other = await t.consumerWithKey(['annotations:read', 'webhooks:manage']);
