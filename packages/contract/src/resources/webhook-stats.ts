@@ -10,7 +10,7 @@ export const WebhookStatsCounts = extendApi(
     failed: z.number().int().describe('Attempts that failed: another status, a timeout, a refused connection'),
     success_rate: z.number().min(0).max(1).nullable().describe('delivered / attempts, 0 to 1; null when there were no attempts'),
   }),
-  { title: 'WebhookStatsCounts' },
+  { title: 'WebhookStatsCounts', example: { attempts: 200, delivered: 190, failed: 10, success_rate: 0.95 } },
 );
 export type WebhookStatsCounts = z.infer<typeof WebhookStatsCounts>;
 
@@ -23,7 +23,12 @@ export const WebhookStats = extendApi(
     to: Timestamp,
     totals: WebhookStatsCounts,
     data: z
-      .array(extendApi(WebhookStatsCounts.extend({ period_start: Timestamp }), { title: 'WebhookStatsBucket' }))
+      .array(
+        extendApi(WebhookStatsCounts.extend({ period_start: Timestamp }), {
+          title: 'WebhookStatsBucket',
+          example: { period_start: '2026-11-25T10:00:00.000Z', attempts: 100, delivered: 90, failed: 10, success_rate: 0.9 },
+        }),
+      )
       .describe('One bucket per hour or day of the range, oldest first, zero-filled'),
   }),
   {
