@@ -353,9 +353,14 @@ CREATE TABLE public.api_keys (
     billing_period_requests bigint DEFAULT 0 NOT NULL,
     parent_key_id uuid,
     replaced_by_key_id uuid,
-    CONSTRAINT api_keys_oauth_has_parent CHECK (((token_type = 'oauth'::text) = (parent_key_id IS NOT NULL))),
+    CONSTRAINT api_keys_parent_by_type CHECK (
+CASE token_type
+    WHEN 'oauth'::text THEN (parent_key_id IS NOT NULL)
+    WHEN 'static'::text THEN (parent_key_id IS NULL)
+    ELSE true
+END),
     CONSTRAINT api_keys_prefix_format CHECK ((key_prefix ~ '^[0-9a-f]{8}$'::text)),
-    CONSTRAINT api_keys_token_type_check CHECK ((token_type = ANY (ARRAY['static'::text, 'oauth'::text])))
+    CONSTRAINT api_keys_token_type_check CHECK ((token_type = ANY (ARRAY['static'::text, 'oauth'::text, 'portal'::text])))
 );
 
 --
@@ -885,6 +890,12 @@ CREATE INDEX api_keys_hash_idx ON public.api_keys USING btree (key_hash);
 --
 
 CREATE INDEX api_keys_parent_idx ON public.api_keys USING btree (parent_key_id) WHERE (parent_key_id IS NOT NULL);
+
+--
+-- Name: api_keys_portal_expiry_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX api_keys_portal_expiry_idx ON public.api_keys USING btree (api_consumer_id, expires_at) WHERE (token_type = 'portal'::text);
 
 --
 -- Name: api_keys_prefix_idx; Type: INDEX; Schema: public; Owner: -

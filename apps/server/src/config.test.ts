@@ -25,5 +25,7 @@ describe('configuration', () => {
       expect((err as Error).message).toMatch(/WEBHOOK_RETRY_SCHEDULE/);
       expect((err as Error).message).toMatch(/IHF_ADMIN_TOKEN/);
     }
+    expect(() => loadConfig({ PUBLIC_BASE_URL: 'portal.example.com' })).toThrow(/PUBLIC_BASE_URL/);
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://portal.example.com' }).PUBLIC_BASE_URL).toBe('https://portal.example.com');
   });
 });

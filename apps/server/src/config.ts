@@ -47,6 +47,8 @@ const ConfigSchema = z.object({
   OAUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
   /** OAuth issuer (RFC 8414), e.g. https://api.example.com; by default the request's own origin. */
   OAUTH_ISSUER: z.string().url().optional(),
+  /** Origin the console and portal are reached at, for the links the API mints (portal sessions); by default the request's own origin. */
+  PUBLIC_BASE_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Grace period for in-flight requests on SIGTERM. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),

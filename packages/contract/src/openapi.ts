@@ -37,6 +37,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   'Admin: trust': 'Auto-approve rules and the review queue for requirement candidates and quarantined records',
   Usage: 'Your own usage, from the request log',
   'Admin: usage': 'Usage across consumers, the request log, and billing-period usage per key',
+  'Portal sessions': 'Short-lived links into the consumer portal, where a consumer’s developers manage its webhooks and see its usage',
   'Admin: webhooks': 'Webhook delivery attempts across subscriptions: failures, latency, the state of every endpoint',
 };
 
@@ -98,7 +99,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
         type: 'http',
         scheme: 'bearer',
         description:
-          'An API key (`ihfk_…`), an OAuth access token from /api/v2/token, or, for /admin routes, the operator token.',
+          'An API key (`ihfk_…`), an OAuth access token from /api/v2/token (`ihfat_…`), a portal credential (`ihfpt_…`), or, for /admin routes, the operator token.',
       },
     },
   };

@@ -30,6 +30,9 @@ export const SCOPES = [
 ] as const;
 
 export const ScopeSchema = z.enum(SCOPES);
+
+/** What a portal credential (the consumer portal's) may carry, and nothing else. */
+export const PORTAL_SCOPES = ['webhooks:manage', 'usage:read'] as const;
 export type Scope = z.infer<typeof ScopeSchema>;
 
 export const readScope = (r: RecordResource) => `${r}:read` as const;

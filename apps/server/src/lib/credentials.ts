@@ -1,14 +1,16 @@
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { TokenType } from '@ihf/contract';
 
 /**
  * Credential format: `<kind>_<8 hex key_prefix>_<43 base64url chars = 256 random bits>`.
  * The kind prefixes are distinctive so secret scanners can match leaked keys
- * (`ihfk_` static API keys, `ihfat_` OAuth access tokens).
+ * (`ihfk_` static API keys, `ihfat_` OAuth access tokens, `ihfpt_` portal credentials).
  */
-export const CREDENTIAL_KINDS = { static: 'ihfk', oauth: 'ihfat' } as const;
+export const CREDENTIAL_KINDS = { static: 'ihfk', oauth: 'ihfat', portal: 'ihfpt' } as const satisfies Record<TokenType, string>;
 export type CredentialKind = keyof typeof CREDENTIAL_KINDS;
 
-const CREDENTIAL_PATTERN = /^(ihfk|ihfat)_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$/;
+const KIND_OF_PREFIX = new Map<string, CredentialKind>(Object.entries(CREDENTIAL_KINDS).map(([kind, prefix]) => [prefix, kind as CredentialKind]));
+const CREDENTIAL_PATTERN = /^(ihfk|ihfat|ihfpt)_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$/;
 
 export interface GeneratedCredential {
   key: string;
@@ -31,7 +33,7 @@ export function generateCredential(kind: CredentialKind): GeneratedCredential {
 export function parseCredential(raw: string): { kind: CredentialKind; keyPrefix: string } | null {
   const match = CREDENTIAL_PATTERN.exec(raw);
   if (!match) return null;
-  return { kind: match[1] === 'ihfk' ? 'static' : 'oauth', keyPrefix: match[2]! };
+  return { kind: KIND_OF_PREFIX.get(match[1]!)!, keyPrefix: match[2]! };
 }
 
 /** Constant-time comparison of two hex digests of equal length. */

@@ -22,6 +22,9 @@ import { usageRouter } from './usage.js';
 import { adminUsageRouter } from './admin/usage.js';
 import { adminWebhooksRouter } from './admin/webhooks.js';
 import { adminInteractionTypesRouter } from './admin/interaction-types.js';
+import { adminWebhookSubscriptionsRouter } from './admin/webhook-subscriptions.js';
+import { adminWebhookStatsRouter, webhookStatsRouter } from './webhook-stats.js';
+import { adminPortalSessionsRouter, portalSessionsRouter } from './portal-sessions.js';
 
 /** Every resource router, composed in one place against the one contract. */
 export function mountApiRoutes(app: Express, services: Services): void {
@@ -39,6 +42,8 @@ export function mountApiRoutes(app: Express, services: Services): void {
       webhookSubscriptions: webhookSubscriptionsRouter(services),
       token: tokenRouter(services),
       usage: usageRouter(services),
+      portalSessions: portalSessionsRouter(services),
+      webhookStats: webhookStatsRouter(services),
       admin: {
         consumers: consumersRouter(services),
         keys: keysRouter(services),
@@ -48,6 +53,9 @@ export function mountApiRoutes(app: Express, services: Services): void {
         usage: adminUsageRouter(services),
         webhooks: adminWebhooksRouter(services),
         interactionTypes: adminInteractionTypesRouter(services),
+        portalSessions: adminPortalSessionsRouter(services),
+        webhookSubscriptions: adminWebhookSubscriptionsRouter(services),
+        webhookStats: adminWebhookStatsRouter(services),
       },
     },
     app,

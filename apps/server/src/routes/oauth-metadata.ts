@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import type { Config } from '../config.js';
+import { requestOrigin } from '../lib/origin.js';
 import { authorizationServerMetadata } from '../services/oauth/metadata.js';
 
 /**
@@ -7,7 +8,7 @@ import { authorizationServerMetadata } from '../services/oauth/metadata.js';
  * request's own origin, which is what a client that fetched the metadata expects.
  */
 export function issuerFor(config: Pick<Config, 'OAUTH_ISSUER'>, req: Request): string {
-  return config.OAUTH_ISSUER ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  return config.OAUTH_ISSUER ?? requestOrigin(req);
 }
 
 /** RFC 8414 metadata at /.well-known/oauth-authorization-server (outside the /api/v2 contract). */

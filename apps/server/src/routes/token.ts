@@ -1,6 +1,7 @@
 import { contract } from '@ihf/contract';
 import { initServer } from '@ts-rest/express';
 import type { Request } from 'express';
+import { requestOrigin } from '../lib/origin.js';
 import type { Services } from '../services/index.js';
 import { NO_STORE } from '../services/oauth/errors.js';
 
@@ -16,7 +17,7 @@ export const tokenRouter = ({ oauth }: Services) =>
       return { status: 200, body: token };
     },
     introspect: async ({ req, res, body }) => {
-      const result = await oauth.introspect(oauthRequest(req, body), `${req.protocol}://${req.get('host') ?? 'localhost'}`);
+      const result = await oauth.introspect(oauthRequest(req, body), requestOrigin(req));
       res.set(NO_STORE);
       return { status: 200, body: result };
     },

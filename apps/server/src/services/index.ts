@@ -29,6 +29,12 @@ import { createSecretBox } from '../lib/secret-box.js';
 import type { Logger } from '../logger.js';
 import { createTraffic } from './limits/traffic.js';
 import { createUsageService } from './usage.js';
+import { createPortalCredentialsRepository } from '../db/repositories/portal-credentials.js';
+import { createPortalSessionsService } from './portal-sessions.js';
+import { createAdminSubscriptionsRepository } from '../db/repositories/admin-subscriptions.js';
+import { createAdminWebhookSubscriptionsService } from './subscriptions/admin.js';
+import { createWebhookStatsService } from './subscriptions/stats.js';
+import { createWebhookSecretsService } from './subscriptions/secrets.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -49,8 +55,10 @@ export function createServices({ config, sql, now, logger, submissionPolicy }: S
     records: createRecordsRepository(sql),
     subscriptions: createSubscriptionsRepository(sql),
     idempotency: createIdempotencyRepository(sql),
+    portalCredentials: createPortalCredentialsRepository(sql),
+    adminSubscriptions: createAdminSubscriptionsRepository(sql),
   };
-  const consumers = createConsumersService(repos.consumers);
+  const consumers = createConsumersService(repos.consumers, (ids) => repos.requestLog.admittedTodayByConsumer(ids, now()));
   const traffic = createTraffic({ config, requestLog: repos.requestLog, logger, now });
   const authCache = createAuthCache({ sql, keys: repos.keys });
   const keys = createKeysService({
@@ -94,6 +102,30 @@ export function createServices({ config, sql, now, logger, submissionPolicy }: S
       allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
       now,
     }),
+    portalSessions: createPortalSessionsService({
+      keys,
+      keysRepo: repos.keys,
+      repo: repos.portalCredentials,
+      manifests: repos.manifests,
+      consumers,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      now,
+      invalidate: authCache.invalidate,
+      sync: () => authCache.sync(),
+    }),
+    adminWebhookSubscriptions: createAdminWebhookSubscriptionsService({
+      repo: repos.adminSubscriptions,
+      subscriptions: repos.subscriptions,
+      consumers,
+    }),
+    webhookStats: createWebhookStatsService({
+      sql,
+      subscriptions: repos.subscriptions,
+      adminSubscriptions: repos.adminSubscriptions,
+      consumers,
+      now,
+    }),
+    webhookSecrets: createWebhookSecretsService({ subscriptions: repos.subscriptions, secretBox }),
     me: createMeService({ config, quota: traffic.limiter, now }),
     traffic,
     usage: createUsageService({ requestLog: repos.requestLog, consumers: repos.consumers, now }),

@@ -1,4 +1,4 @@
-import type { ApiKey, Scope } from '@ihf/contract';
+import type { ApiKey, Scope, TokenType } from '@ihf/contract';
 import { isPgError, PG_UNIQUE_VIOLATION } from '../db/client.js';
 import type { KeyRow, KeysRepository } from '../db/repositories/keys.js';
 import type { ManifestsRepository } from '../db/repositories/manifests.js';
@@ -106,7 +106,7 @@ export function createKeysService(deps: {
       return { ...rest, key };
     },
 
-    async list(consumerId: string, opts: { limit: number; cursor?: string; token_type?: 'static' | 'oauth' }) {
+    async list(consumerId: string, opts: { limit: number; cursor?: string; token_type?: TokenType }) {
       await deps.consumers.getRow(consumerId);
       const rows = await deps.keys.list(consumerId, { limit: opts.limit, cursor: opts.cursor, tokenType: opts.token_type });
       return toPage(rows, opts.limit, toApiKey);

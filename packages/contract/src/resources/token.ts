@@ -1,6 +1,7 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
 import { c, publicMeta } from '../common.js';
+import { TokenTypeSchema } from './admin/keys.js';
 
 const FORM = 'application/x-www-form-urlencoded' as const;
 const tag = 'OAuth';
@@ -99,7 +100,7 @@ export const IntrospectionResponse = extendApi(
     iat: z.number().int().optional(),
     sub: z.string().optional(),
     iss: z.string().optional(),
-    credential_type: z.enum(['static', 'oauth']).optional().describe('Whether the token is an access token or a static key'),
+    credential_type: TokenTypeSchema.optional().describe('Whether the token is an access token, a static key or a portal credential'),
   }),
   {
     title: 'IntrospectionResponse',
@@ -149,7 +150,7 @@ export const tokenContract = c.router({
     responses: { 200: z.object({}).describe('Empty: the token is revoked, or was never valid for this client'), ...oauthErrors },
     summary: 'Revoke an access token (RFC 7009)',
     description:
-      'The client authenticates as for the token endpoint. Revocation is effective at once on every replica. An unknown token answers 200 too, as RFC 7009 requires.',
+      'The client authenticates as for the token endpoint and revokes one of its own access tokens or portal credentials. Revocation is effective at once on every replica. An unknown token answers 200 too, as RFC 7009 requires.',
     metadata: publicMeta(tag),
   },
 });

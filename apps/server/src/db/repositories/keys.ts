@@ -1,3 +1,4 @@
+import type { TokenType } from '@ihf/contract';
 import type { Sql } from '../client.js';
 import { afterCursor, type CursorRow } from '../pagination.js';
 import type { ConsumerRow } from './consumers.js';
@@ -9,7 +10,7 @@ export interface KeyInsert {
   key_hash: string;
   /** Space-separated, as the baseline schema stores them. */
   scopes: string;
-  token_type: 'static' | 'oauth';
+  token_type: TokenType;
   expires_at: Date | null;
   parent_key_id?: string | null;
 }
@@ -18,7 +19,7 @@ export interface KeyRow extends CursorRow, KeyInsert {
   revoked_at: Date | null;
   last_used_at: Date | null;
   created_at: Date;
-  /** For an OAuth access token: the static key that minted it. */
+  /** For an OAuth token or a self-minted portal credential: the credential that minted it. */
   parent_key_id: string | null;
   /** Set on a rotated key: the key that replaced it. */
   replaced_by_key_id: string | null;
@@ -30,7 +31,7 @@ export interface KeyWithConsumer {
   consumer: ConsumerRow;
   /** The scopes of the consumer's hub capability manifest; null when it is no hub. */
   manifestScopes: string[] | null;
-  /** The static key an OAuth token was minted from: a token dies with it. */
+  /** The credential an OAuth token or a self-minted portal credential came from: it dies with it. */
   parent: { key_prefix: string; scopes: string; revoked_at: Date | null; expires_at: Date | null } | null;
 }
 
@@ -50,7 +51,7 @@ export function createKeysRepository(sql: Sql) {
       return row;
     },
 
-    async list(consumerId: string, opts: { limit: number; cursor?: string; tokenType?: 'static' | 'oauth' }) {
+    async list(consumerId: string, opts: { limit: number; cursor?: string; tokenType?: TokenType }) {
       return sql<KeyRow[]>`
         SELECT ${returning} FROM api_keys
         WHERE api_consumer_id = ${consumerId}
@@ -89,11 +90,11 @@ export function createKeysRepository(sql: Sql) {
       return rows.length;
     },
 
-    /** Revokes one OAuth token of a consumer, found by prefix (RFC 7009). */
+    /** Revokes one OAuth token or portal credential of a consumer, found by prefix (RFC 7009, portal sign-out). */
     async revokeToken(consumerId: string, keyPrefix: string, at: Date): Promise<KeyRow | undefined> {
       const [row] = await sql<KeyRow[]>`
         UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ${at})
-        WHERE key_prefix = ${keyPrefix} AND api_consumer_id = ${consumerId} AND token_type = 'oauth'
+        WHERE key_prefix = ${keyPrefix} AND api_consumer_id = ${consumerId} AND token_type IN ('oauth', 'portal')
         RETURNING ${returning}`;
       return row;
     },

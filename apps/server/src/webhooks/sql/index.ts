@@ -5,4 +5,5 @@ export { findDelivery, listAllDeliveries, listDeliveries, type DeliveryRow } fro
 export { enqueueAttempts, enqueueSingle, fanOut, recipientCount, scheduleAttempt, type EventToSend } from './enqueue.js';
 export { countFailure, disableSubscription, logFailure, logSuccesses, type DeliveredAttempt, type FailedAttempt } from './log.js';
 export { releaseClaims } from './release.js';
+export { attemptSeries, attemptTotals, type AttemptCounts, type WebhookStatsFilter } from './stats.js';
 export { cancelMessage, reopenMessage, reopenUndelivered } from './reopen.js';

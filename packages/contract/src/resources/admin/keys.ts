@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { adminMeta, c, listOf, PaginationQuery, Timestamp, Uuid } from '../../common.js';
 import { ScopeSchema } from '../../scopes.js';
 
-export const TokenTypeSchema = z.enum(['static', 'oauth']);
+/** static: issued by an admin; oauth: an access token from /token; portal: a portal link's credential. */
+export const TokenTypeSchema = z.enum(['static', 'oauth', 'portal']);
+export type TokenType = z.infer<typeof TokenTypeSchema>;
 
 export const ApiKey = extendApi(
   z.object({
@@ -17,7 +19,7 @@ export const ApiKey = extendApi(
     revoked_at: Timestamp.nullable(),
     last_used_at: Timestamp.nullable(),
     created_at: Timestamp,
-    parent_key_id: Uuid.nullable().describe('For an OAuth access token: the static key it was issued from'),
+    parent_key_id: Uuid.nullable().describe('For an OAuth access token, or a portal credential a consumer minted: the credential it was issued from'),
     replaced_by_key_id: Uuid.nullable().describe('For a rotated key: the key that replaced it'),
   }),
   {
