@@ -18,6 +18,7 @@ import { tokenContract } from './resources/token.js';
 import { usageContract } from './resources/usage.js';
 import { adminUsageContract } from './resources/admin/usage.js';
 import { adminWebhooksContract } from './resources/admin/webhooks.js';
+import { adminWebhookSubscriptionsContract } from './resources/admin/webhook-subscriptions.js';
 import { adminPortalSessionsContract, portalSessionsContract } from './resources/portal-sessions.js';
 
 export const API_PREFIX = '/api/v2';
@@ -47,6 +48,7 @@ export const contract = c.router(
       usage: adminUsageContract,
       webhooks: adminWebhooksContract,
       portalSessions: adminPortalSessionsContract,
+      webhookSubscriptions: adminWebhookSubscriptionsContract,
     },
   },
   { pathPrefix: API_PREFIX, commonResponses, strictStatusCodes: true },
@@ -60,6 +62,7 @@ export * from './tiers.js';
 export * from './webhooks/topics.js';
 export { Consumer } from './resources/admin/consumers.js';
 export { ApiKey, CreatedApiKey, TokenTypeSchema, type TokenType } from './resources/admin/keys.js';
+export { AdminWebhookSubscription, SubscriptionStateSchema } from './resources/admin/webhook-subscriptions.js';
 export { PortalSession, PORTAL_TTL } from './resources/portal-sessions.js';
 export { Manifest } from './resources/admin/manifests.js';
 export { AutoApproveRule } from './resources/admin/auto-approve-rules.js';

@@ -22,6 +22,7 @@ import { tokenRouter } from './token.js';
 import { usageRouter } from './usage.js';
 import { adminUsageRouter } from './admin/usage.js';
 import { adminWebhooksRouter } from './admin/webhooks.js';
+import { adminWebhookSubscriptionsRouter } from './admin/webhook-subscriptions.js';
 import { adminPortalSessionsRouter, portalSessionsRouter } from './portal-sessions.js';
 
 /** Every resource router, composed in one place against the one contract. */
@@ -51,6 +52,7 @@ export function mountApiRoutes(app: Express, services: Services): void {
         usage: adminUsageRouter(services),
         webhooks: adminWebhooksRouter(services),
         portalSessions: adminPortalSessionsRouter(services),
+        webhookSubscriptions: adminWebhookSubscriptionsRouter(services),
       },
     },
     app,

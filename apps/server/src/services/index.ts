@@ -33,6 +33,8 @@ import { createTraffic } from './limits/traffic.js';
 import { createUsageService } from './usage.js';
 import { createPortalCredentialsRepository } from '../db/repositories/portal-credentials.js';
 import { createPortalSessionsService } from './portal-sessions.js';
+import { createAdminSubscriptionsRepository } from '../db/repositories/admin-subscriptions.js';
+import { createAdminWebhookSubscriptionsService } from './admin-webhook-subscriptions.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -55,6 +57,7 @@ export function createServices({ config, sql, now, logger, submissionPolicy }: S
     deliveries: createDeliveriesRepository(sql, { leaseSeconds: claimLeaseSeconds(config.WEBHOOK_TIMEOUT_MS) }),
     idempotency: createIdempotencyRepository(sql),
     portalCredentials: createPortalCredentialsRepository(sql),
+    adminSubscriptions: createAdminSubscriptionsRepository(sql),
   };
   const consumers = createConsumersService(repos.consumers);
   const traffic = createTraffic({ config, requestLog: repos.requestLog, logger, now });
@@ -111,6 +114,11 @@ export function createServices({ config, sql, now, logger, submissionPolicy }: S
       now,
       invalidate: authCache.invalidate,
       sync: () => authCache.sync(),
+    }),
+    adminWebhookSubscriptions: createAdminWebhookSubscriptionsService({
+      repo: repos.adminSubscriptions,
+      subscriptions: repos.subscriptions,
+      consumers,
     }),
     me: createMeService({ config, quota: traffic.limiter, now }),
     traffic,
