@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Router, type RequestHandler } from 'express';
 import helmet from 'helmet';
@@ -39,13 +39,20 @@ function securityHeaders(images: string[]): RequestHandler {
   });
 }
 
-/** Builds the handler on first use, so a server started before `pnpm build` finished still serves the build. */
-function whenBuilt(marker: string, make: () => RequestHandler, missing: RequestHandler): RequestHandler {
+/**
+ * Serves with a handler made for the build as it is on disk (sirv indexes the files once),
+ * made again when `marker` changes: a rebuild while the server runs (`pnpm build` beside
+ * `pnpm start`) is served at once, and a server started before the build serves it once made.
+ */
+function forCurrentBuild(marker: string, make: () => RequestHandler, missing: RequestHandler): RequestHandler {
   let handler: RequestHandler | undefined;
+  let builtAt = 0;
   return (req, res, next) => {
-    if (!handler) {
-      if (!existsSync(marker)) return missing(req, res, next);
+    const stamp = statSync(marker, { throwIfNoEntry: false })?.mtimeMs;
+    if (stamp === undefined) return missing(req, res, next);
+    if (!handler || stamp !== builtAt) {
       handler = make();
+      builtAt = stamp;
     }
     return handler(req, res, next);
   };
@@ -71,7 +78,7 @@ export function webRouter(dir: string): Router {
     '/assets',
     onlyReads,
     securityHeaders([]),
-    whenBuilt(assets, () => sirv(assets, { ...compressed, maxAge: ONE_YEAR, immutable: true }), (_req, _res, next) => next()),
+    forCurrentBuild(assets, () => sirv(assets, { ...compressed, maxAge: ONE_YEAR, immutable: true }), (_req, _res, next) => next()),
   );
 
   for (const page of WEB_PAGES) {
@@ -84,7 +91,7 @@ export function webRouter(dir: string): Router {
         maxAge: 0,
         setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache'),
       });
-    router.use(`/${page}`, onlyReads, securityHeaders(page === 'docs' ? ['data:'] : []), whenBuilt(join(root, 'index.html'), serve, notBuilt));
+    router.use(`/${page}`, onlyReads, securityHeaders(page === 'docs' ? ['data:'] : []), forCurrentBuild(join(root, 'index.html'), serve, notBuilt));
   }
   return router;
 }

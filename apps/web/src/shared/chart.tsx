@@ -49,6 +49,7 @@ export function TimeChart(props: TimeChartProps) {
     const el = target.current;
     if (!el) return;
     const x = props.times.map((t) => Date.parse(t) / 1000);
+    const step = x.length > 1 ? x[1]! - x[0]! : 3600;
     // Stacked bars: each series is drawn as the running total up to it, the tallest first,
     // so every class shows as its own band; the table and summary keep the raw numbers.
     const drawn = props.kind === 'stacked' ? stack(props.series.map((s) => s.values)) : props.series.map((s) => s.values);
@@ -61,8 +62,8 @@ export function TimeChart(props: TimeChartProps) {
         const s = props.series[i]!;
         const colour = resolveColour(s.tone);
         return props.kind === 'stacked'
-          ? { label: s.label, stroke: colour, fill: colour, width: 0, paths: uPlot.paths.bars!({ size: [0.7, 48], align: 1 }), points: { show: false } }
-          : { label: s.label, stroke: colour, width: 2, points: { show: false }, spanGaps: false };
+          ? { label: s.label, stroke: colour, fill: colour, width: 0, paths: uPlot.paths.bars!({ size: [0.7, 48] }), points: { show: false } }
+          : { label: s.label, stroke: colour, width: 2, points: { show: true, size: 6, fill: colour }, spanGaps: false };
       }),
     ];
     const opts: Options = {
@@ -71,7 +72,11 @@ export function TimeChart(props: TimeChartProps) {
       series,
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(props.yMax ?? 0, max || 1)] } },
+      scales: {
+        // Half a bucket of room at each end, so the first and last bars (the current hour) show whole.
+        x: { time: true, range: (_u, min, max) => [min - step / 2, max + step / 2] },
+        y: { range: (_u, _min, max) => [0, Math.max(props.yMax ?? 0, (max || 1) * 1.1)] },
+      },
       axes: [
         { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
         { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, size: 60, values: (_u, splits) => splits.map((v) => props.format(v)) },
