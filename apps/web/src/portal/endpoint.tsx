@@ -138,7 +138,7 @@ function SecretPanel({ sub }: { sub: WebhookSubscription }) {
       {error !== undefined && <ErrorNotice error={error} />}
       {secret && (
         <OneTimeSecret
-          label="Signing secret"
+          label="Current signing secret"
           value={secret.value}
           note={
             secret.rotated
