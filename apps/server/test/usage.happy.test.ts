@@ -129,3 +129,20 @@ describe('operator views', () => {
     });
   });
 });
+
+describe('GET /api/v2/admin/usage/series', () => {
+  it('buckets all traffic, the operator’s included, by status class', async () => {
+    const res = await t.admin('GET', '/api/v2/admin/usage/series?granularity=hour&from=2099-04-10T09:00:00Z&to=2099-04-10T12:00:00Z');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { data: (Counts & { period_start: string })[]; totals: Counts };
+    expect(body).not.toHaveProperty('api_consumer_id');
+    // 09:15: the caller's four 200s and the operator's four 201s creating the consumers and keys.
+    expect(body.data.map((b) => [b.period_start, b.requests, b.status_2xx, b.status_4xx])).toEqual([
+      ['2099-04-10T09:00:00.000Z', 8, 8, 0],
+      ['2099-04-10T10:00:00.000Z', 0, 0, 0],
+      ['2099-04-10T11:00:00.000Z', 7, 5, 2],
+    ]);
+    expect(body.totals).toMatchObject({ requests: 15, status_2xx: 13, status_4xx: 2, rate_limited: 1 });
+    expect((await t.as(caller.key, 'GET', '/api/v2/admin/usage/series')).status).toBe(403);
+  });
+});

@@ -19,6 +19,7 @@ import { usageContract } from './resources/usage.js';
 import { adminUsageContract } from './resources/admin/usage.js';
 import { adminWebhooksContract } from './resources/admin/webhooks.js';
 import { adminWebhookSubscriptionsContract } from './resources/admin/webhook-subscriptions.js';
+import { adminWebhookStatsContract, webhookStatsContract } from './resources/webhook-stats.js';
 import { adminPortalSessionsContract, portalSessionsContract } from './resources/portal-sessions.js';
 
 export const API_PREFIX = '/api/v2';
@@ -39,6 +40,7 @@ export const contract = c.router(
     token: tokenContract,
     usage: usageContract,
     portalSessions: portalSessionsContract,
+    webhookStats: webhookStatsContract,
     admin: {
       consumers: consumersContract,
       keys: keysContract,
@@ -49,6 +51,7 @@ export const contract = c.router(
       webhooks: adminWebhooksContract,
       portalSessions: adminPortalSessionsContract,
       webhookSubscriptions: adminWebhookSubscriptionsContract,
+      webhookStats: adminWebhookStatsContract,
     },
   },
   { pathPrefix: API_PREFIX, commonResponses, strictStatusCodes: true },
@@ -63,13 +66,14 @@ export * from './webhooks/topics.js';
 export { Consumer } from './resources/admin/consumers.js';
 export { ApiKey, CreatedApiKey, TokenTypeSchema, type TokenType } from './resources/admin/keys.js';
 export { AdminWebhookSubscription, SubscriptionStateSchema } from './resources/admin/webhook-subscriptions.js';
+export { WebhookStats, WebhookStatsCounts } from './resources/webhook-stats.js';
 export { PortalSession, PORTAL_TTL } from './resources/portal-sessions.js';
 export { Manifest } from './resources/admin/manifests.js';
 export { AutoApproveRule } from './resources/admin/auto-approve-rules.js';
 export { Me } from './resources/me.js';
 export { TokenResponse, OAuthError, IntrospectionResponse, OAUTH_ERRORS } from './resources/token.js';
 export { UsageSeries, UsageCounts, type UsageCountsT } from './resources/usage.js';
-export { UsageOverview, RequestLogEntry, RequestLogPage, BillingUsage } from './resources/admin/usage.js';
+export { UsageOverview, RequestLogEntry, RequestLogPage, BillingUsage, TrafficSeries } from './resources/admin/usage.js';
 export * from './webhooks/events.js';
 export { eventCatalog, InteractionType } from './resources/event-types.js';
 export { InteractionEvent, MAX_BATCH_EVENTS, MAX_PROPERTIES_BYTES } from './resources/records/interaction-events.js';

@@ -23,6 +23,7 @@ import { usageRouter } from './usage.js';
 import { adminUsageRouter } from './admin/usage.js';
 import { adminWebhooksRouter } from './admin/webhooks.js';
 import { adminWebhookSubscriptionsRouter } from './admin/webhook-subscriptions.js';
+import { adminWebhookStatsRouter, webhookStatsRouter } from './webhook-stats.js';
 import { adminPortalSessionsRouter, portalSessionsRouter } from './portal-sessions.js';
 
 /** Every resource router, composed in one place against the one contract. */
@@ -43,6 +44,7 @@ export function mountApiRoutes(app: Express, services: Services): void {
       token: tokenRouter(services),
       usage: usageRouter(services),
       portalSessions: portalSessionsRouter(services),
+      webhookStats: webhookStatsRouter(services),
       admin: {
         consumers: consumersRouter(services),
         keys: keysRouter(services),
@@ -53,6 +55,7 @@ export function mountApiRoutes(app: Express, services: Services): void {
         webhooks: adminWebhooksRouter(services),
         portalSessions: adminPortalSessionsRouter(services),
         webhookSubscriptions: adminWebhookSubscriptionsRouter(services),
+        webhookStats: adminWebhookStatsRouter(services),
       },
     },
     app,

@@ -5,7 +5,7 @@ import { toPage } from '../db/pagination.js';
 import { ApiError, notFound } from '../errors.js';
 import { iso } from '../lib/time.js';
 
-export function toConsumer(row: ConsumerRow): Consumer {
+export function toConsumer(row: ConsumerRow, quotaUsedToday: number): Consumer {
   return {
     id: row.id,
     name: row.name,
@@ -16,6 +16,7 @@ export function toConsumer(row: ConsumerRow): Consumer {
     quota_per_day: row.quota_per_day,
     burst_threshold: row.burst_threshold,
     quota_resets_at: iso(row.quota_resets_at),
+    quota_used_today: quotaUsedToday,
     is_active: row.is_active,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
@@ -47,11 +48,18 @@ async function withManifestCheck<T>(manifestId: string | null | undefined, write
   }
 }
 
-export function createConsumersService(repo: ConsumersRepository) {
+/** Today's admitted requests per consumer (a consumer missing from the map made none). */
+export type QuotaUseLookup = (consumerIds: string[]) => Promise<Map<string, number>>;
+
+export function createConsumersService(repo: ConsumersRepository, quotaUsedToday: QuotaUseLookup) {
   async function getRow(id: string): Promise<ConsumerRow> {
     const row = await repo.findById(id);
     if (!row) throw notFound('consumer', id);
     return row;
+  }
+
+  async function withQuotaUse(row: ConsumerRow): Promise<Consumer> {
+    return toConsumer(row, (await quotaUsedToday([row.id])).get(row.id) ?? 0);
   }
 
   return {
@@ -70,16 +78,17 @@ export function createConsumersService(repo: ConsumersRepository) {
           burst_threshold: input.burst_threshold ?? null,
         }),
       );
-      return toConsumer(row);
+      return toConsumer(row, 0);
     },
 
     async list(opts: { limit: number; cursor?: string; is_active?: boolean }) {
       const rows = await repo.list({ limit: opts.limit, cursor: opts.cursor, isActive: opts.is_active });
-      return toPage(rows, opts.limit, toConsumer);
+      const used = await quotaUsedToday(rows.slice(0, opts.limit).map((r) => r.id));
+      return toPage(rows, opts.limit, (row) => toConsumer(row, used.get(row.id) ?? 0));
     },
 
     async get(id: string): Promise<Consumer> {
-      return toConsumer(await getRow(id));
+      return withQuotaUse(await getRow(id));
     },
 
     /** A tier change brings the new tier's limits, except those the same request sets. */
@@ -92,13 +101,13 @@ export function createConsumersService(repo: ConsumersRepository) {
       }
       const row = await withManifestCheck(patch.hub_capability_manifest_id, () => repo.update(id, effective));
       if (!row) throw notFound('consumer', id);
-      return toConsumer(row);
+      return withQuotaUse(row);
     },
 
     async deactivate(id: string): Promise<Consumer> {
       const row = await repo.update(id, { is_active: false });
       if (!row) throw notFound('consumer', id);
-      return toConsumer(row);
+      return withQuotaUse(row);
     },
   };
 }

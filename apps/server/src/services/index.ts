@@ -35,6 +35,8 @@ import { createPortalCredentialsRepository } from '../db/repositories/portal-cre
 import { createPortalSessionsService } from './portal-sessions.js';
 import { createAdminSubscriptionsRepository } from '../db/repositories/admin-subscriptions.js';
 import { createAdminWebhookSubscriptionsService } from './admin-webhook-subscriptions.js';
+import { createWebhookStatsRepository } from '../db/repositories/webhook-stats.js';
+import { createWebhookStatsService } from './webhook-stats.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -59,7 +61,7 @@ export function createServices({ config, sql, now, logger, submissionPolicy }: S
     portalCredentials: createPortalCredentialsRepository(sql),
     adminSubscriptions: createAdminSubscriptionsRepository(sql),
   };
-  const consumers = createConsumersService(repos.consumers);
+  const consumers = createConsumersService(repos.consumers, (ids) => repos.requestLog.admittedTodayByConsumer(ids, now()));
   const traffic = createTraffic({ config, requestLog: repos.requestLog, logger, now });
   const authCache = createAuthCache({ sql, keys: repos.keys });
   const keys = createKeysService({
@@ -119,6 +121,13 @@ export function createServices({ config, sql, now, logger, submissionPolicy }: S
       repo: repos.adminSubscriptions,
       subscriptions: repos.subscriptions,
       consumers,
+    }),
+    webhookStats: createWebhookStatsService({
+      repo: createWebhookStatsRepository(sql),
+      subscriptions: repos.subscriptions,
+      adminSubscriptions: repos.adminSubscriptions,
+      consumers,
+      now,
     }),
     me: createMeService({ config, quota: traffic.limiter, now }),
     traffic,

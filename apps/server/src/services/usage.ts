@@ -1,4 +1,4 @@
-import type { BillingUsage, RequestLogPage, UsageCountsT, UsageOverview, UsageSeries } from '@ihf/contract';
+import type { BillingUsage, RequestLogPage, TrafficSeries, UsageCountsT, UsageOverview, UsageSeries } from '@ihf/contract';
 import type { ConsumersRepository } from '../db/repositories/consumers.js';
 import type { Granularity, RequestLogRepository, UsageBucket } from '../db/repositories/request-log.js';
 import { toPage } from '../db/pagination.js';
@@ -45,21 +45,25 @@ export function resolveRange(q: { from?: string; to?: string }, granularity: Gra
 export function createUsageService(deps: { requestLog: RequestLogRepository; consumers: ConsumersRepository; now: () => Date }) {
   const { requestLog } = deps;
 
-  async function series(
-    consumerId: string,
+  /** The request log bucketed over the range: one consumer's, or (no consumerId) everyone's. */
+  async function bucketed(
     q: { granularity: Granularity; from?: string; to?: string; key_id?: string },
-  ): Promise<UsageSeries> {
+    consumerId?: string,
+  ): Promise<TrafficSeries> {
     const { from, to } = resolveRange(q, q.granularity, deps.now());
     const filter = { from, to, consumerId, keyId: q.key_id };
     const [buckets, totals] = await Promise.all([requestLog.series(filter, q.granularity), requestLog.totals(filter)]);
     return {
-      api_consumer_id: consumerId,
       granularity: q.granularity,
       from: iso(from),
       to: iso(to),
       totals: counts(totals),
       data: buckets.map((b) => ({ period_start: iso(b.period_start), ...counts(b) })),
     };
+  }
+
+  async function series(consumerId: string, q: Parameters<typeof bucketed>[0]): Promise<UsageSeries> {
+    return { api_consumer_id: consumerId, ...(await bucketed(q, consumerId)) };
   }
 
   async function requireConsumer(id: string) {
@@ -70,6 +74,9 @@ export function createUsageService(deps: { requestLog: RequestLogRepository; con
 
   return {
     series,
+
+    /** All traffic: every consumer's requests, the operator's and the unauthenticated. */
+    traffic: (q: { granularity: Granularity; from?: string; to?: string }) => bucketed(q),
 
     async consumerSeries(consumerId: string, q: Parameters<typeof series>[1]): Promise<UsageSeries> {
       await requireConsumer(consumerId);

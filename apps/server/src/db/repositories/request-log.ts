@@ -1,6 +1,7 @@
 import type { TokenType } from '@ihf/contract';
 import type { Sql } from '../client.js';
 import { afterCursor, type CursorRow } from '../pagination.js';
+import { bucketOf, bucketStarts, type Granularity } from '../time-buckets.js';
 
 /** One /api/v2 request as the log keeps it: no bodies, no credentials. */
 export interface RequestLogEntry {
@@ -17,7 +18,7 @@ export interface RequestLogEntry {
 
 export interface RequestLogRow extends RequestLogEntry, CursorRow {}
 
-export type Granularity = 'hour' | 'day';
+export type { Granularity };
 
 export interface UsageFilter {
   from?: Date;
@@ -77,16 +78,25 @@ export function createRequestLogRepository(sql: Sql) {
     ${f.consumerId ? sql`AND api_consumer_id = ${f.consumerId}` : sql``}
     ${f.keyId ? sql`AND api_key_id = ${f.keyId}` : sql``}`;
 
+  /** Requests admitted since the last UTC midnight for several consumers in one query; a consumer without any is absent. */
+  async function admittedTodayByConsumer(consumerIds: string[], now: Date): Promise<Map<string, number>> {
+    if (consumerIds.length === 0) return new Map();
+    const rows = await sql<{ id: string; n: number }[]>`
+      SELECT api_consumer_id AS id, count(*)::int AS n FROM api_request_log
+      WHERE api_consumer_id = ANY(${consumerIds}::uuid[]) AND status_code <> 429
+        AND requested_at >= date_trunc('day', ${now}::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+        AND requested_at < ${now}::timestamptz + interval '1 second'
+      GROUP BY 1`;
+    return new Map(rows.map((r) => [r.id, r.n]));
+  }
+
   return {
     /** Requests the limiter admitted for the consumer since the last UTC midnight (429s were refused). */
     async admittedToday(consumerId: string, now: Date): Promise<number> {
-      const [row] = await sql<{ n: number }[]>`
-        SELECT count(*)::int AS n FROM api_request_log
-        WHERE api_consumer_id = ${consumerId} AND status_code <> 429
-          AND requested_at >= date_trunc('day', ${now}::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-          AND requested_at < ${now}::timestamptz + interval '1 second'`;
-      return row?.n ?? 0;
+      return (await admittedTodayByConsumer([consumerId], now)).get(consumerId) ?? 0;
     },
+
+    admittedTodayByConsumer,
 
     /**
      * Writes a batch in one transaction: the log rows in one INSERT, each key's
@@ -152,15 +162,10 @@ export function createRequestLogRepository(sql: Sql) {
 
     /** Buckets from `from` to `to` (zero-filled), each with status classes and latency percentiles. */
     async series(f: UsageFilter & { from: Date; to: Date }, granularity: Granularity): Promise<(UsageBucket & { period_start: Date })[]> {
-      const unit = granularity === 'hour' ? '1 hour' : '1 day';
       return sql<(UsageBucket & { period_start: Date })[]>`
-        WITH buckets AS (
-          SELECT generate_series(
-            date_trunc(${granularity}, ${f.from}::timestamptz AT TIME ZONE 'UTC'),
-            date_trunc(${granularity}, (${f.to}::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC'),
-            ${unit}::interval) AT TIME ZONE 'UTC' AS period_start
+        WITH buckets AS (${bucketStarts(sql, granularity, f.from, f.to)}
         ), agg AS (
-          SELECT date_trunc(${granularity}, requested_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS period_start, ${aggregates(sql)}
+          SELECT ${bucketOf(sql, granularity, 'requested_at')} AS period_start, ${aggregates(sql)}
           FROM api_request_log WHERE ${where(f)}
           GROUP BY 1
         )

@@ -10,4 +10,5 @@ export const adminUsageRouter = ({ usage }: Services) =>
     consumer: async ({ params, query }) => ({ status: 200, body: await usage.consumerSeries(params.consumerId, query) }),
     billing: async ({ params }) => ({ status: 200, body: await usage.billing(params.consumerId) }),
     requestLog: async ({ query }) => ({ status: 200, body: await usage.requestLogPage(query) }),
+    series: async ({ query }) => ({ status: 200, body: await usage.traffic(query) }),
   });

@@ -18,6 +18,10 @@ export const Consumer = extendApi(
       .nullable()
       .describe('Requests allowed within the burst window; null uses the server default'),
     quota_resets_at: Timestamp,
+    quota_used_today: z
+      .number()
+      .int()
+      .describe('Requests admitted today (UTC), counted from the request log, which is written within about a second'),
     is_active: z.boolean(),
     created_at: Timestamp,
     updated_at: Timestamp,
@@ -34,6 +38,7 @@ export const Consumer = extendApi(
       quota_per_day: 200000,
       burst_threshold: null,
       quota_resets_at: '2026-11-26T00:00:00.000Z',
+      quota_used_today: 1234,
       is_active: true,
       created_at: '2026-11-25T10:00:00.000Z',
       updated_at: '2026-11-25T10:00:00.000Z',

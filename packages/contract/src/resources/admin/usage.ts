@@ -1,7 +1,7 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
 import { adminMeta, c, listOf, PaginationQuery, Timestamp, timestamp, Uuid } from '../../common.js';
-import { UsageCounts, UsageQuery, UsageSeries } from '../usage.js';
+import { UsageBucket, UsageCounts, UsageGranularity, UsageQuery, UsageSeries } from '../usage.js';
 import { TokenTypeSchema } from './keys.js';
 
 const Range = z.object({
@@ -100,6 +100,38 @@ export const BillingUsage = extendApi(
 
 export const RequestLogPage = listOf(RequestLogEntry, 'RequestLogPage');
 
+export const TrafficSeries = extendApi(
+  z.object({
+    granularity: UsageGranularity,
+    from: Timestamp,
+    to: Timestamp,
+    totals: UsageCounts,
+    data: z.array(UsageBucket).describe('One bucket per hour or day of the range, oldest first, zero-filled'),
+  }),
+  {
+    title: 'TrafficSeries',
+    description: 'Every /api/v2 request: of every consumer, the operator’s, and those no credential was accepted for',
+    example: {
+      granularity: 'hour',
+      from: '2026-11-25T10:00:00.000Z',
+      to: '2026-11-25T11:00:00.000Z',
+      totals: { requests: 900, status_2xx: 850, status_3xx: 0, status_4xx: 45, status_5xx: 5, rate_limited: 20, latency_ms: { p50: 4, p95: 12, p99: 30 } },
+      data: [
+        {
+          period_start: '2026-11-25T10:00:00.000Z',
+          requests: 900,
+          status_2xx: 850,
+          status_3xx: 0,
+          status_4xx: 45,
+          status_5xx: 5,
+          rate_limited: 20,
+          latency_ms: { p50: 4, p95: 12, p99: 30 },
+        },
+      ],
+    },
+  },
+);
+
 const ConsumerParams = z.object({ consumerId: Uuid });
 const tag = 'Admin: usage';
 
@@ -147,7 +179,17 @@ export const adminUsageContract = c.router({
     description: 'Newest first. No bodies and no credentials are ever logged.',
     metadata: adminMeta(tag),
   },
+  series: {
+    method: 'GET',
+    path: '/admin/usage/series',
+    query: UsageQuery.omit({ key_id: true }),
+    responses: { 200: TrafficSeries },
+    summary: 'All traffic over time',
+    description: 'Every request in the request log by hour or by day: counts by status class, 429s and latency percentiles.',
+    metadata: adminMeta(tag),
+  },
 });
 export type UsageOverview = z.infer<typeof UsageOverview>;
 export type BillingUsage = z.infer<typeof BillingUsage>;
 export type RequestLogPage = z.infer<typeof RequestLogPage>;
+export type TrafficSeries = z.infer<typeof TrafficSeries>;
