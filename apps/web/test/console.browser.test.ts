@@ -76,6 +76,10 @@ describe.skipIf(!chromiumPath)('operator console in Chromium', () => {
     const sent = await generateTraffic(t, key, { ok: 24, notFound: 4, invalid: 3 });
     const page = await tab();
     await signIn(page);
+    // The overview charts all traffic: at least what this test sent (other tests' and the console's own come on top).
+    const overview = page.getByRole('figure').filter({ hasText: 'Requests by status class' });
+    const overviewCount = Number((await overview.getByRole('img').getAttribute('aria-label'))!.match(/([\d,]+) requests?:/)![1]!.replace(/,/g, ''));
+    expect(overviewCount).toBeGreaterThanOrEqual(sent.ok + sent.notFound + sent.invalid);
     await expectAccessible(page, 'console-overview');
     await nav(page, 'Consumers').click();
     await page.getByRole('link', { name: 'Chart Co' }).click();
@@ -162,6 +166,8 @@ describe.skipIf(!chromiumPath)('operator console in Chromium', () => {
     await expect.poll(() => page.getByRole('row').filter({ hasText: '410' }).count()).toBeGreaterThan(0);
 
     await page.goto(`${t.url}/console/consumers/${consumerId}`);
+    const rate = page.getByRole('figure').filter({ hasText: 'Webhook success rate' });
+    await expect.poll(() => rate.getByRole('img').getAttribute('aria-label')).toContain('1 attempt: 0 delivered (2xx), 1 failed; success rate 0.0 %');
     const row = page.getByRole('region', { name: 'Webhook subscriptions' }).getByRole('row').filter({ hasText: gone.url });
     await row.getByText(/Disabled/).waitFor();
     await row.getByRole('button', { name: 'Re-enable' }).click();

@@ -1,7 +1,7 @@
 import { formatCount, formatTime } from '../shared/format.js';
 import { useLoad } from '../shared/hooks.js';
 import { Async, StatusBadge } from '../shared/ui.js';
-import { UsageCharts } from '../shared/usage-charts.js';
+import { UsageCharts, WebhookSuccessChart } from '../shared/usage-charts.js';
 import { ConsumerKeys } from './consumer-keys.js';
 import { ConsumerSubscriptions } from './consumer-subscriptions.js';
 import { PortalLink } from './portal-link.js';
@@ -11,6 +11,7 @@ export function ConsumerPage({ id }: { id: string }) {
   const { client } = useSession();
   const consumer = useLoad(() => client.admin.consumers.get({ params: { consumerId: id } }), [id]);
   const usage = useLoad(() => client.admin.usage.consumer({ params: { consumerId: id }, query: { granularity: 'hour' } }), [id]);
+  const webhooks = useLoad(() => client.admin.webhookStats.get({ query: { granularity: 'hour', consumer_id: id } }), [id]);
   useConsoleTitle(consumer.data?.name ?? 'Consumer');
 
   return (
@@ -37,6 +38,10 @@ export function ConsumerPage({ id }: { id: string }) {
                 <dd>{formatCount(c.quota_per_day)}</dd>
               </div>
               <div>
+                <dt>Used today</dt>
+                <dd>{formatCount(c.quota_used_today)}</dd>
+              </div>
+              <div>
                 <dt>State</dt>
                 <dd>{c.is_active ? <StatusBadge tone="ok">Active</StatusBadge> : <StatusBadge tone="muted">Deactivated</StatusBadge>}</dd>
               </div>
@@ -50,6 +55,7 @@ export function ConsumerPage({ id }: { id: string }) {
       <section aria-labelledby="usage-heading">
         <h2 id="usage-heading">Usage, last 24 hours</h2>
         <UsageCharts usage={usage} who="this consumer" />
+        <WebhookSuccessChart stats={webhooks} who="this consumer’s endpoints" />
       </section>
       <ConsumerKeys consumerId={id} />
       <ConsumerSubscriptions consumerId={id} />

@@ -1,7 +1,7 @@
 import { useLocation } from 'preact-iso';
 import { useState } from 'preact/hooks';
-import { formatCount, formatPercent, startOfUtcDay } from '../shared/format.js';
-import { useAction, useLoad, usePaged } from '../shared/hooks.js';
+import { formatCount, formatPercent } from '../shared/format.js';
+import { useAction, usePaged } from '../shared/hooks.js';
 import { ErrorNotice, PagedList, StatusBadge } from '../shared/ui.js';
 import { useConsoleTitle, useSession } from './session.js';
 
@@ -12,11 +12,6 @@ export function ConsumersPage() {
   const { client } = useSession();
   const [creating, setCreating] = useState(false);
   const consumers = usePaged((cursor) => client.admin.consumers.list({ query: { limit: 100, cursor } }), []);
-  // Today's billed requests per consumer, from the request log (quotas reset at UTC midnight; 429s are not billed).
-  const today = useLoad(async () => {
-    const usage = await client.admin.usage.overview({ query: { from: startOfUtcDay(), limit: 200 } });
-    return new Map(usage.data.map((u) => [u.api_consumer_id, u.requests - u.rate_limited]));
-  }, []);
 
   return (
     <>
@@ -27,7 +22,6 @@ export function ConsumersPage() {
         </button>
       </div>
       {creating && <NewConsumerForm onCancel={() => setCreating(false)} />}
-      {today.status === 'error' && <ErrorNotice error={today.error} onRetry={today.reload} />}
       <PagedList list={consumers} what="consumers" empty="No consumers yet. Create one with “New consumer”, then issue it a key.">
         {(rows) => (
           <div class="table-wrap">
@@ -44,7 +38,6 @@ export function ConsumersPage() {
               </thead>
               <tbody>
                 {rows.map((c) => {
-                  const used = today.data?.get(c.id);
                   return (
                     <tr key={c.id}>
                       <td>
@@ -53,9 +46,7 @@ export function ConsumersPage() {
                       <td>{c.tier}</td>
                       <td class="num">{formatCount(c.rate_limit_per_minute)}</td>
                       <td class="num">
-                        {used === undefined && today.status !== 'ready'
-                          ? '…'
-                          : `${formatCount(used ?? 0)} of ${formatCount(c.quota_per_day)} (${formatPercent(used ?? 0, c.quota_per_day)})`}
+                        {formatCount(c.quota_used_today)} of {formatCount(c.quota_per_day)} ({formatPercent(c.quota_used_today, c.quota_per_day)})
                       </td>
                       <td>{c.is_active ? <StatusBadge tone="ok">Active</StatusBadge> : <StatusBadge tone="muted">Deactivated</StatusBadge>}</td>
                     </tr>

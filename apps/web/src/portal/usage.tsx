@@ -1,6 +1,6 @@
 import { formatCount, formatTime } from '../shared/format.js';
 import { useLoad } from '../shared/hooks.js';
-import { UsageCharts } from '../shared/usage-charts.js';
+import { UsageCharts, WebhookSuccessChart } from '../shared/usage-charts.js';
 import { usePortalTitle, useSession } from './session.js';
 
 /** The consumer's own usage (last 24 hours) and its current limits. */
@@ -8,6 +8,7 @@ export function UsagePage() {
   usePortalTitle('Usage');
   const { client, me } = useSession();
   const usage = useLoad(() => client.usage.get({ query: { granularity: 'hour' } }), []);
+  const webhooks = useLoad(() => client.webhookStats.get({ query: { granularity: 'hour' } }), []);
   const { limits, quota } = me;
   return (
     <section aria-labelledby="usage-heading">
@@ -34,6 +35,7 @@ export function UsagePage() {
       <p class="status-line">The daily quota resets {formatTime(quota.resets_at)}.</p>
       <h2>Last 24 hours</h2>
       <UsageCharts usage={usage} who="your keys" />
+      <WebhookSuccessChart stats={webhooks} who="your endpoints" />
     </section>
   );
 }

@@ -75,7 +75,7 @@ export function TimeChart(props: TimeChartProps) {
       scales: {
         // Half a bucket of room at each end, so the first and last bars (the current hour) show whole.
         x: { time: true, range: (_u, min, max) => [min - step / 2, max + step / 2] },
-        y: { range: (_u, _min, max) => [0, Math.max(props.yMax ?? 0, (max || 1) * 1.1)] },
+        y: { range: (_u, _min, max) => [0, props.yMax ?? (max || 1) * 1.1] },
       },
       axes: [
         { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
