@@ -112,14 +112,14 @@ const probes: Probe[] = [
   { name: 'docs', url: async () => `${base}/docs`, ready: '.opblock' },
 ];
 
-/** Records, from inside the page, when `selector` first matches (no polling delay from outside). */
-function watchFor(selector: string) {
-  const w = window as unknown as { __ready?: number };
-  const check = () => {
-    if (w.__ready === undefined && document.querySelector(selector)) w.__ready = performance.now();
-  };
-  new MutationObserver(check).observe(document, { childList: true, subtree: true, attributes: true });
-}
+/**
+ * Records, from inside the page, when `selector` first matches (no polling delay from
+ * outside). A string: tsx would wrap a function's inner names in a helper the page lacks.
+ */
+const watchFor = (selector: string) => `
+  new MutationObserver(() => {
+    if (window.__ready === undefined && document.querySelector(${JSON.stringify(selector)})) window.__ready = performance.now();
+  }).observe(document, { childList: true, subtree: true, attributes: true });`;
 
 console.log(`time to interactive (navigation start to first control), ${LOADS} cold loads each, Chromium ${browser.version()}:`);
 for (const probe of probes) {
@@ -130,9 +130,9 @@ for (const probe of probes) {
     const page = await context.newPage();
     if (probe.session) {
       const [name, value] = probe.session;
-      await page.addInitScript(([n, v]) => sessionStorage.setItem(n, v), [name, value]);
+      await page.addInitScript(`sessionStorage.setItem(${JSON.stringify(name)}, ${JSON.stringify(value)})`);
     }
-    await page.addInitScript(watchFor, probe.ready);
+    await page.addInitScript(watchFor(probe.ready));
     let bytes = 0;
     page.on('response', async (response) => {
       if (/\.(js|css)$/.test(new URL(response.url()).pathname)) bytes += Number((await response.headers())['content-length'] ?? 0);
