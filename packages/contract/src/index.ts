@@ -13,7 +13,6 @@ import { interactionEventsContract } from './resources/records/interaction-event
 import { outcomeSignalsContract } from './resources/records/outcome-signals.js';
 import { requirementCandidatesContract } from './resources/records/requirement-candidates.js';
 import { webhookSubscriptionsContract } from './resources/webhook-subscriptions.js';
-import { webhookSecretsContract } from './resources/webhook-secrets.js';
 import { tokenContract } from './resources/token.js';
 import { usageContract } from './resources/usage.js';
 import { adminUsageContract } from './resources/admin/usage.js';
@@ -36,7 +35,6 @@ export const contract = c.router(
     outcomeSignals: outcomeSignalsContract,
     eventTypes: eventTypesContract,
     webhookSubscriptions: webhookSubscriptionsContract,
-    webhookSecrets: webhookSecretsContract,
     token: tokenContract,
     usage: usageContract,
     portalSessions: portalSessionsContract,
@@ -83,4 +81,3 @@ export { DecisionRecord } from './resources/records/decision-records.js';
 export { DeploymentRecord } from './resources/records/deployment-records.js';
 export { OutcomeSignal } from './resources/records/outcome-signals.js';
 export { WebhookSubscription, WebhookDelivery } from './resources/webhook-subscriptions.js';
-export { WebhookSecret } from './resources/webhook-secrets.js';

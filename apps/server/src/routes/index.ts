@@ -17,7 +17,6 @@ import { interactionEventsRouter } from './records/interaction-events.js';
 import { outcomeSignalsRouter } from './records/outcome-signals.js';
 import { requirementCandidatesRouter } from './records/requirement-candidates.js';
 import { webhookSubscriptionsRouter } from './webhook-subscriptions.js';
-import { webhookSecretsRouter } from './webhook-secrets.js';
 import { tokenRouter } from './token.js';
 import { usageRouter } from './usage.js';
 import { adminUsageRouter } from './admin/usage.js';
@@ -40,7 +39,6 @@ export function mountApiRoutes(app: Express, services: Services): void {
       outcomeSignals: outcomeSignalsRouter(services),
       eventTypes: eventTypesRouter(services),
       webhookSubscriptions: webhookSubscriptionsRouter(services),
-      webhookSecrets: webhookSecretsRouter(services),
       token: tokenRouter(services),
       usage: usageRouter(services),
       portalSessions: portalSessionsRouter(services),

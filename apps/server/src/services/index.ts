@@ -25,7 +25,6 @@ import { createRecordsService } from './records/records.js';
 import { createInteractionTypesService } from './records/interaction-types.js';
 import type { SubmissionPolicy } from './records/submission-policy.js';
 import { createSubscriptionsService } from './webhooks/subscriptions.js';
-import { createWebhookSecretsService } from './webhooks/secrets.js';
 import { claimLeaseSeconds } from '../webhooks/lease.js';
 import { createSecretBox } from '../webhooks/secret-box.js';
 import type { Logger } from '../logger.js';
@@ -105,7 +104,6 @@ export function createServices({ config, sql, now, logger, submissionPolicy }: S
       allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
       now,
     }),
-    webhookSecrets: createWebhookSecretsService({ subscriptions: repos.subscriptions, secretBox }),
     portalSessions: createPortalSessionsService({
       keys,
       keysRepo: repos.keys,
