@@ -146,3 +146,15 @@ describe('GET /api/v2/admin/usage/series', () => {
     expect((await t.as(caller.key, 'GET', '/api/v2/admin/usage/series')).status).toBe(403);
   });
 });
+
+describe('GET /api/v2/admin/request-log?status_class', () => {
+  it('filters to one status class', async () => {
+    const res = await t.admin('GET', `/api/v2/admin/request-log?consumer_id=${caller.consumerId}&status_class=4xx&to=2099-04-11T00:00:00Z`);
+    expect(res.status).toBe(200);
+    const { data } = (await res.json()) as { data: { status_code: number }[] };
+    expect(data.map((r) => r.status_code).sort()).toEqual([403, 429]);
+    const ok = await t.admin('GET', `/api/v2/admin/request-log?consumer_id=${caller.consumerId}&status_class=2xx&to=2099-04-11T00:00:00Z`);
+    expect(((await ok.json()) as { data: unknown[] }).data).toHaveLength(6);
+    expect((await t.admin('GET', '/api/v2/admin/request-log?status_class=6xx')).status).toBe(422);
+  });
+});

@@ -71,7 +71,7 @@ export { AutoApproveRule } from './resources/admin/auto-approve-rules.js';
 export { Me } from './resources/me.js';
 export { TokenResponse, OAuthError, IntrospectionResponse, OAUTH_ERRORS } from './resources/token.js';
 export { UsageSeries, UsageCounts, type UsageCountsT } from './resources/usage.js';
-export { UsageOverview, RequestLogEntry, RequestLogPage, BillingUsage, TrafficSeries } from './resources/admin/usage.js';
+export { UsageOverview, RequestLogEntry, RequestLogPage, BillingUsage, TrafficSeries, StatusClassSchema, type StatusClass } from './resources/admin/usage.js';
 export * from './webhooks/events.js';
 export { eventCatalog, InteractionType } from './resources/event-types.js';
 export { InteractionEvent, MAX_BATCH_EVENTS, MAX_PROPERTIES_BYTES } from './resources/records/interaction-events.js';

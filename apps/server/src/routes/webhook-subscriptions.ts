@@ -10,7 +10,7 @@ const owner = (req: Pick<Request, 'auth'>) => caller(req).consumer;
 
 const s = initServer();
 
-export const webhookSubscriptionsRouter = ({ webhookSubscriptions: subs, portalSessions }: Services) =>
+export const webhookSubscriptionsRouter = ({ webhookSubscriptions: subs, portalSessions, webhookSecrets }: Services) =>
   s.router(contract.webhookSubscriptions, {
     create: async ({ body, req }) => ({
       status: 201,
@@ -25,6 +25,11 @@ export const webhookSubscriptionsRouter = ({ webhookSubscriptions: subs, portalS
     delete: async ({ params, req }) => {
       await subs.remove(owner(req).id, params.id);
       return { status: 204, body: undefined };
+    },
+    revealSecret: async ({ params, req, res }) => {
+      const body = await webhookSecrets.reveal(owner(req).id, params.id);
+      res.set('Cache-Control', 'no-store');
+      return { status: 200, body };
     },
     rotateSecret: async ({ params, req }) => ({ status: 200, body: await subs.rotateSecret(owner(req).id, params.id) }),
     test: async ({ params, req }) => ({ status: 202, body: await subs.sendTest(owner(req).id, params.id) }),

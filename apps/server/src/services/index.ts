@@ -36,6 +36,7 @@ import { createAdminSubscriptionsRepository } from '../db/repositories/admin-sub
 import { createAdminWebhookSubscriptionsService } from './admin-webhook-subscriptions.js';
 import { createWebhookStatsRepository } from '../db/repositories/webhook-stats.js';
 import { createWebhookStatsService } from './webhook-stats.js';
+import { createWebhookSecretsService } from './webhook-secrets.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -127,6 +128,7 @@ export function createServices({ config, sql, now, logger, submissionPolicy }: S
       consumers,
       now,
     }),
+    webhookSecrets: createWebhookSecretsService({ subscriptions: repos.subscriptions, secretBox }),
     me: createMeService({ config, quota: traffic.limiter, now }),
     traffic,
     usage: createUsageService({ requestLog: repos.requestLog, consumers: repos.consumers, now }),

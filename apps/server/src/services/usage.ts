@@ -1,4 +1,4 @@
-import type { BillingUsage, RequestLogPage, TrafficSeries, UsageCountsT, UsageOverview, UsageSeries } from '@ihf/contract';
+import type { BillingUsage, RequestLogPage, StatusClass, TrafficSeries, UsageCountsT, UsageOverview, UsageSeries } from '@ihf/contract';
 import type { ConsumersRepository } from '../db/repositories/consumers.js';
 import type { Granularity, RequestLogRepository, UsageBucket } from '../db/repositories/request-log.js';
 import { toPage } from '../db/pagination.js';
@@ -102,6 +102,7 @@ export function createUsageService(deps: { requestLog: RequestLogRepository; con
       consumer_id?: string;
       key_id?: string;
       status_code?: number;
+      status_class?: StatusClass;
     }): Promise<RequestLogPage> {
       const rows = await requestLog.list({
         limit: q.limit,
@@ -111,6 +112,7 @@ export function createUsageService(deps: { requestLog: RequestLogRepository; con
         consumerId: q.consumer_id,
         keyId: q.key_id,
         statusCode: q.status_code,
+        statusClass: q.status_class,
       });
       return toPage(rows, q.limit, (r) => ({
         id: r.id,

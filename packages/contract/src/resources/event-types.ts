@@ -1,8 +1,8 @@
 import { extendApi, generateSchema } from '@anatine/zod-openapi';
 import { z } from 'zod';
 import { adminMeta, c, consumerMeta, IdempotencyHeaders, Problem, publicMeta, Timestamp } from '../common.js';
-import { WEBHOOK_PAYLOAD_SCHEMAS, WEBHOOK_TOPIC_DESCRIPTIONS } from '../webhooks/events.js';
-import { EVENT_TOPICS, EventTopicSchema } from '../webhooks/topics.js';
+import { WEBHOOK_DATA_SCHEMAS, WEBHOOK_PAYLOAD_SCHEMAS, WEBHOOK_TOPIC_DESCRIPTIONS } from '../webhooks/events.js';
+import { EVENT_TOPICS, EventTopicSchema, type EventTopic } from '../webhooks/topics.js';
 
 export const EventTypeEntry = extendApi(
   z.object({
@@ -13,6 +13,10 @@ export const EventTypeEntry = extendApi(
       description:
         'JSON Schema (draft 4) of the whole webhook body for this topic: the OpenAPI document’s schema of it, with ' +
         '`nullable` written as a `"null"` type so that any JSON Schema validator reads it',
+    }),
+    example: extendApi(z.record(z.unknown()), {
+      additionalProperties: true,
+      description: 'An example webhook body of this type, valid against `schema`',
     }),
   }),
   { title: 'WebhookEventType' },
@@ -40,7 +44,7 @@ export const eventTypesContract = c.router({
     path: '/event-types',
     responses: { 200: extendApi(z.object({ data: z.array(EventTypeEntry) }), { title: 'WebhookEventTypeList' }) },
     summary: 'The webhook event catalog',
-    description: 'Every topic a subscription can name, with the JSON Schema of its payload.',
+    description: 'Every topic a subscription can name, with the JSON Schema of its payload and an example payload.',
     metadata: publicMeta('Webhooks'),
   },
   listInteractionTypes: {
@@ -62,11 +66,18 @@ export const eventTypesContract = c.router({
   },
 });
 
+/** A webhook body of the topic built from its record's example in the contract, sent when the record was created. */
+function examplePayload(type: EventTopic): Record<string, unknown> {
+  const data = generateSchema(WEBHOOK_DATA_SCHEMAS[type]).example as { created_at: string };
+  return { type, timestamp: data.created_at, data };
+}
+
 /** The catalog GET /event-types answers with; the same schemas go into the OpenAPI document. */
 export function eventCatalog() {
   return EVENT_TOPICS.map((type) => ({
     type,
     description: WEBHOOK_TOPIC_DESCRIPTIONS[type],
     schema: generateSchema(WEBHOOK_PAYLOAD_SCHEMAS[type]) as Record<string, unknown>,
+    example: examplePayload(type),
   }));
 }

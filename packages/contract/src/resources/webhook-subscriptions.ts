@@ -46,7 +46,15 @@ export const WebhookSubscription = extendApi(
 );
 export type WebhookSubscription = z.infer<typeof WebhookSubscription>;
 
-const secret = z.string().describe('The signing secret (`whsec_…`); shown only in this response');
+const secret = z.string().describe('The signing secret (`whsec_…`); GET /webhook-subscriptions/{id}/secret shows it again');
+
+export const WebhookSecret = extendApi(
+  z.object({ subscription_id: Uuid, secret }),
+  {
+    title: 'WebhookSecret',
+    example: { subscription_id: '7c5d0ec9-c2ef-4aef-8bce-9eafb0c1d2e3', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+  },
+);
 
 export const WebhookSubscriptionWithSecret = extendApi(WebhookSubscription.extend({ secret }), {
   title: 'WebhookSubscriptionWithSecret',
@@ -113,7 +121,7 @@ export const webhookSubscriptionsContract = c.router({
     responses: { 201: WebhookSubscriptionWithSecret, 409: Problem },
     summary: 'Subscribe to an event type',
     description:
-      'The answer carries the signing secret, shown this once. A webhook carries the whole record, so the caller also ' +
+      'The answer carries the signing secret (GET …/{id}/secret shows it again). A webhook carries the whole record, so the caller also ' +
       'needs the read scope of its records (e.g. `annotations:read` for `annotation.created`). A portal credential ' +
       '(which carries no read scope) may subscribe to a topic when one of its consumer’s static keys that works now ' +
       '(neither revoked nor expired) holds that read scope: nothing reaches a consumer that could not read it. Hub ' +
@@ -153,6 +161,17 @@ export const webhookSubscriptionsContract = c.router({
     responses: { 204: c.noBody() },
     summary: 'Delete a subscription',
     description: 'Pending deliveries stop; the delivery log is kept.',
+    metadata: consumerMeta(tag, manage),
+  },
+  revealSecret: {
+    method: 'GET',
+    path: '/webhook-subscriptions/:id/secret',
+    pathParams: SubParams,
+    responses: { 200: WebhookSecret },
+    summary: 'Reveal the signing secret',
+    description:
+      'The current signing secret, which is kept encrypted at rest, for setting up a receiver. After a rotation, the ' +
+      'replaced secrets still sign for 24 hours but are not shown. Answers carry `Cache-Control: no-store`.',
     metadata: consumerMeta(tag, manage),
   },
   rotateSecret: {

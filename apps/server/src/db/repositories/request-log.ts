@@ -1,4 +1,4 @@
-import type { TokenType } from '@ihf/contract';
+import type { StatusClass, TokenType } from '@ihf/contract';
 import type { Sql } from '../client.js';
 import { afterCursor, type CursorRow } from '../pagination.js';
 import { bucketOf, bucketStarts, type Granularity } from '../time-buckets.js';
@@ -195,13 +195,15 @@ export function createRequestLogRepository(sql: Sql) {
     },
 
     /** The log itself, newest first, keyset-paginated on (requested_at, id). */
-    async list(opts: UsageFilter & { statusCode?: number; limit: number; cursor?: string }): Promise<RequestLogRow[]> {
+    async list(opts: UsageFilter & { statusCode?: number; statusClass?: StatusClass; limit: number; cursor?: string }): Promise<RequestLogRow[]> {
+      const classFloor = opts.statusClass ? Number(opts.statusClass[0]) * 100 : 0;
       return sql<RequestLogRow[]>`
         SELECT id, api_consumer_id, api_key_id, endpoint, method, status_code, latency_ms, request_id, requested_at,
           requested_at::text AS cursor_ts
         FROM api_request_log
         WHERE ${where(opts)}
           ${opts.statusCode ? sql`AND status_code = ${opts.statusCode}` : sql``}
+          ${opts.statusClass ? sql`AND status_code >= ${classFloor} AND status_code < ${classFloor + 100}` : sql``}
           ${afterCursor(sql, opts.cursor, '', 'requested_at')}
         ORDER BY requested_at DESC, id DESC
         LIMIT ${opts.limit + 1}`;

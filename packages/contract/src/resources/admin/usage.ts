@@ -132,6 +132,9 @@ export const TrafficSeries = extendApi(
   },
 );
 
+export const StatusClassSchema = z.enum(['2xx', '3xx', '4xx', '5xx']);
+export type StatusClass = z.infer<typeof StatusClassSchema>;
+
 const ConsumerParams = z.object({ consumerId: Uuid });
 const tag = 'Admin: usage';
 
@@ -173,6 +176,7 @@ export const adminUsageContract = c.router({
       consumer_id: Uuid.optional(),
       key_id: Uuid.optional(),
       status_code: z.coerce.number().int().min(100).max(599).optional(),
+      status_class: StatusClassSchema.optional().describe('Only responses of this class, e.g. `5xx`'),
     }),
     responses: { 200: RequestLogPage },
     summary: 'The request log across consumers',
