@@ -25,6 +25,8 @@ export default defineConfig({
     target: 'es2022',
     // Every asset a file of its own: the CSP allows no data: URLs in the apps.
     assetsInlineLimit: 0,
+    // Every browser the apps target supports modulepreload: no polyfill chunk to fetch.
+    modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 2000,
     rolldownOptions: {
       checks: { pluginTimings: false },

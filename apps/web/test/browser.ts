@@ -55,7 +55,7 @@ export interface AxeFinding {
  * each, and answers the serious and critical violations. axe is evaluated through the
  * DevTools protocol, which the page's CSP does not govern.
  */
-export async function auditPage(page: Page, name: string): Promise<AxeFinding[]> {
+export async function auditPage(page: Page, name: string, { fullPage = true } = {}): Promise<AxeFinding[]> {
   mkdirSync(screenshotDir, { recursive: true });
   const findings: AxeFinding[] = [];
   for (const scheme of ['light', 'dark'] as const) {
@@ -71,7 +71,7 @@ export async function auditPage(page: Page, name: string): Promise<AxeFinding[]>
         findings.push({ scheme, id: v.id, impact: v.impact, nodes: v.nodes.length, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) });
       }
     }
-    await page.screenshot({ path: join(screenshotDir, `${name}-${scheme}.png`), fullPage: true });
+    await page.screenshot({ path: join(screenshotDir, `${name}-${scheme}.png`), fullPage });
   }
   await page.emulateMedia({ colorScheme: 'light' });
   return findings;

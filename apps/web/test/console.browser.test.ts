@@ -206,6 +206,10 @@ describe.skipIf(!chromiumPath)('operator console in Chromium', () => {
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await expect.poll(() => page.locator('tbody tr').count()).toBe(3);
     expect(await page.locator('tbody tr').allInnerTexts()).toEqual(Array(3).fill(expect.stringMatching(/GET\s+\/api\/v2\/annotations\/\S+\s+404/)));
+    // A class filters too.
+    await page.getByLabel('Status').fill('2xx');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => page.locator('tbody tr').allInnerTexts()).toEqual(Array(2).fill(expect.stringMatching(/GET\s+\/api\/v2\/me\s+200/)));
     await expectAccessible(page, 'console-request-log');
   });
 

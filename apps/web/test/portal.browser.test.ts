@@ -109,7 +109,9 @@ describe.skipIf(!chromiumPath)('consumer portal in Chromium', () => {
     const page = await open(await portalLink());
     await nav(page, 'Event types').click();
     await page.getByRole('heading', { name: 'Event types', level: 1 }).waitFor();
-    await page.getByRole('heading', { name: 'annotation.created' }).waitFor();
+    const topic = page.getByRole('article', { name: 'annotation.created' });
+    await topic.getByText('Example payload').click();
+    await expect(topic.locator('pre').first().innerText()).resolves.toContain('"type": "annotation.created"');
     await expectAccessible(page, 'portal-event-types');
 
     await nav(page, 'Usage').click();

@@ -14,6 +14,14 @@ interface Filters {
 
 const NONE: Filters = { consumer: '', status: '', from: '', to: '' };
 
+/** "404" filters on the code, "5xx" on the class. */
+function statusFilter(status: string): { status_code?: number; status_class?: '2xx' | '3xx' | '4xx' | '5xx' } {
+  const value = status.trim().toLowerCase();
+  if (/^[2-5]xx$/.test(value)) return { status_class: value as '2xx' | '3xx' | '4xx' | '5xx' };
+  if (/^[1-5]\d\d$/.test(value)) return { status_code: Number(value) };
+  return {};
+}
+
 export function RequestLogPage() {
   useConsoleTitle('Request log');
   const { client } = useSession();
@@ -28,7 +36,7 @@ export function RequestLogPage() {
         limit: 50,
         cursor,
         ...(applied.consumer ? { consumer_id: applied.consumer } : {}),
-        ...(applied.status ? { status_code: Number(applied.status) } : {}),
+        ...statusFilter(applied.status),
         ...(from ? { from } : {}),
         ...(to ? { to } : {}),
       },
@@ -51,7 +59,18 @@ export function RequestLogPage() {
         <ConsumerSelect id="log-consumer" value={draft.consumer} onChange={(consumer) => setDraft({ ...draft, consumer })} names={names} />
         <div class="field">
           <label for="log-status">Status</label>
-          <input id="log-status" type="number" min={100} max={599} inputMode="numeric" value={draft.status} onInput={set('status')} />
+          <input
+            id="log-status"
+            size={8}
+            pattern="[1-5][0-9][0-9]|[2-5]xx"
+            title="A status code such as 404, or a class such as 5xx"
+            aria-describedby="log-status-hint"
+            value={draft.status}
+            onInput={set('status')}
+          />
+          <span class="hint" id="log-status-hint">
+            404, or 5xx
+          </span>
         </div>
         <div class="field">
           <label for="log-from">From</label>

@@ -124,7 +124,7 @@ function SecretPanel({ sub }: { sub: WebhookSubscription }) {
   const { client } = useSession();
   const [secret, setSecret] = useState<{ value: string; rotated: boolean } | undefined>();
   const reveal = useAction(async () => {
-    const revealed = await client.webhookSecrets.reveal({ params: { id: sub.id } });
+    const revealed = await client.webhookSubscriptions.revealSecret({ params: { id: sub.id } });
     setSecret({ value: revealed.secret, rotated: false });
   });
   const rotate = useAction(async () => {

@@ -25,12 +25,10 @@ export function EventTypesPage() {
                   {t.type}
                 </h2>
                 <p>{t.description}</p>
-                {'example' in t && t.example !== undefined && (
-                  <details>
-                    <summary>Example payload</summary>
-                    <pre tabIndex={0}>{JSON.stringify(t.example, null, 2)}</pre>
-                  </details>
-                )}
+                <details>
+                  <summary>Example payload</summary>
+                  <pre tabIndex={0}>{JSON.stringify(t.example, null, 2)}</pre>
+                </details>
                 <details>
                   <summary>JSON Schema</summary>
                   <pre tabIndex={0}>{JSON.stringify(t.schema, null, 2)}</pre>
