@@ -15,6 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { createApp } from '../apps/server/src/app.js';
@@ -121,7 +122,11 @@ const watchFor = (selector: string) => `
     if (window.__ready === undefined && document.querySelector(${JSON.stringify(selector)})) window.__ready = performance.now();
   }).observe(document, { childList: true, subtree: true, attributes: true });`;
 
-console.log(`time to interactive (navigation start to first control), ${LOADS} cold loads each, Chromium ${browser.version()}:`);
+// A busy machine stretches every one of these: the load average says how busy this one was.
+console.log(
+  `time to interactive (navigation start to first control), ${LOADS} cold loads each, Chromium ${browser.version()}, ` +
+    `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores:`,
+);
 for (const probe of probes) {
   const times: number[] = [];
   let wire = 0;
