@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
 # IHF External API server: a multi-stage build on Node 20 LTS that runs as a non-root user.
-# One image serves every role: IHF_ROLE=server (API + webhook worker), api, or worker.
+# One image serves every role: IHF_ROLE=server (API + webhook worker), api, or worker;
+# `node dist/migrate-cli.js` applies the migrations (run it before new replicas start).
+# It writes nothing to disk, so it runs with a read-only root filesystem (uid 1000).
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /repo
@@ -17,7 +19,7 @@ COPY . .
 RUN pnpm --filter @ihf/server build \
  && pnpm --filter @ihf/web build \
  && pnpm --filter @ihf/server deploy --legacy --prod /out \
- && rm -rf /out/src /out/test \
+ && rm -rf /out/src /out/test /out/tsconfig.json /out/tsup.config.ts \
  && cp -r migrations /out/migrations \
  && cp -r apps/web/dist /out/web
 

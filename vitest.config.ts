@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+const sdkVersion = (JSON.parse(readFileSync(new URL('./packages/sdk/package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export default defineConfig({
   test: {
@@ -8,7 +11,7 @@ export default defineConfig({
           name: 'server',
           include: ['apps/server/{src,test}/**/*.test.ts'],
           exclude: ['**/*.netns.test.ts'],
-          globalSetup: ['apps/server/test/global-setup.ts'],
+          globalSetup: ['apps/server/test/support/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -35,11 +38,19 @@ export default defineConfig({
         test: {
           name: 'web',
           include: ['apps/web/test/**/*.test.ts'],
-          globalSetup: ['apps/server/test/global-setup.ts', 'apps/web/test/global-setup.ts'],
+          globalSetup: ['apps/server/test/support/global-setup.ts', 'apps/web/test/global-setup.ts'],
           // One browser at a time: Chromium is heavy on a small machine.
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // As the SDK's build does (tsup.config.ts): its version, for X-IHF-Client.
+        define: { __IHF_SDK_VERSION__: JSON.stringify(sdkVersion) },
+        test: {
+          name: 'ops',
+          include: ['ops/**/*.test.ts'],
         },
       },
       {

@@ -1,13 +1,5 @@
-// Benchmark (issue 5): what the authentication cache saves, and how fast a revocation
-// reaches another replica.
-//   cached   — the production authenticator: key lookup through the LRU cache (hits after
-//              the first request per key), SHA-256 and a constant-time compare;
-//   uncached — the same authenticator reading PostgreSQL on every call.
-// Both run in-process (no HTTP) over 200 keys, 32 calls in flight, alternating rounds so
-// machine drift hits both alike; the ratio is the median of per-round ratios.
-// Invalidation: the time from issuing an UPDATE on one pool to the NOTIFY arriving on
-// another pool's LISTEN connection (what replica B waits for before it refuses a key
-// revoked on replica A).
+// What the authentication cache saves (cached vs uncached authenticator, in process), and
+// how fast a revocation's NOTIFY reaches another pool. Method and figures: bench/README.md.
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createApp } from '../apps/server/src/app.js';

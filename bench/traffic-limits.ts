@@ -1,26 +1,5 @@
-// Benchmark (issue 4): what authentication, rate limiting and the request log cost.
-// The same route, GET /api/v2/me, served by two instances of the real app in one run:
-//   limited — as in production: every request logged (batched writer), authenticated (key
-//             lookup through the auth cache + SHA-256 compare), counted against burst,
-//             per-minute and daily limits, with RateLimit headers;
-//   bare    — the same app and handler with those three switched off: authentication
-//             answers a fixed consumer, the limiter admits without counting, and the
-//             request log drops its entries (its middleware stays mounted, so the ratio
-//             slightly understates the log's cost: the listener, not the write).
-// Limits sit far above the load, so nothing is refused. autocannon drives the load from a
-// child process over loopback. Rounds alternate (bare, limited, bare, …) so drift in the
-// machine's load hits both alike; the ratios are medians of the per-round ratios. Server
-// CPU time per request (the database's own CPU for the log INSERTs not included) is
-// printed too: on a shared, busy machine it is the steadier figure.
-//
-// The limited instance is configured as production runs it: NODE_ENV=production, and the
-// Redis counter store whenever REDIS_URL is set (as a deployment of several replicas must);
-// the last line says which store counted and whether Redis stayed reachable throughout
-// (otherwise the in-process insurance did the counting and the figures flatter Redis).
-// Both instances log at 'silent': per-request pino-http lines cost both alike and are not
-// one of the three things measured. Each limited round ends by writing out the request
-// log it buffered, inside its CPU measurement, so the log's writes are charged to it and
-// never spill into the next bare round.
+// What authentication, rate limiting and the request log cost: GET /api/v2/me on a limited
+// and a bare instance of the real app, in alternating rounds. Method and figures: bench/README.md.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';

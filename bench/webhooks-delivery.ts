@@ -1,4 +1,4 @@
-// Benchmark (issue 3): the webhook delivery engine against a local receiver.
+// Benchmark: the webhook delivery engine against a local receiver.
 //  The receiver runs in a child process of its own (bench/lib/receiver-process.ts): in a
 //  deployment it is another machine, and hosted in this process its HTTP parsing would
 //  compete with the delivery engine and the bare loop for one JS thread. It answers 200,
@@ -25,16 +25,14 @@
 // Run it alone (CPU-bound): flock /tmp/bench.lock node --import tsx bench/webhooks-delivery.ts
 import { Agent, request } from 'node:http';
 import { createLogger } from '../apps/server/src/logger.js';
-import { startWebhookWorker } from '../apps/server/src/webhooks/worker.js';
+import { startWebhookWorker } from '../apps/server/src/webhooks/worker/worker.js';
 import { postgresCpu } from './lib/postgres-cpu.js';
 import { startReceiver, type Receiver } from './lib/receiver-process.js';
 import { benchEnv, events, percentile } from './lib/webhooks-db.js';
 
 const C = 16;
-// Long enough for steady state: a drain's first and last moments (the worker's start, its
-// first jobs being fetched, the last batch's stragglers) are not what a running worker
-// does. At 5,000 a round they cost a fifth of the rate (8.5k/s against 9.5-10k/s for
-// 20,000 on the same machine) and the worker's start ~10 us of the CPU per delivery.
+// Long enough for steady state: a drain's first and last moments (the worker's start, the
+// last batch's stragglers) are not what a running worker does (bench/README.md).
 const N = 20_000;
 const BARE_N = 30_000;
 const ROUNDS = 5;
@@ -103,8 +101,7 @@ try {
   }
 
   // Warm-up, not measured: both loops (and the receiver) reach steady speed only after a
-  // few thousand requests (JIT); with one warm-up round the first measured bare round ran
-  // at 55-60 % of the later ones.
+  // few thousand requests (JIT).
   for (let i = 0; i < WARM_UP_ROUNDS; i++) {
     await bareRound(BARE_N);
     await signedRound(`warm${i}`);

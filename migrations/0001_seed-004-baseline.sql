@@ -1,12 +1,12 @@
 -- Up Migration
--- Seed 004 (IHF Phase 9, IHUB-WP-0010-T01), faithfully: api_consumers, api_keys,
+-- The baseline schema, as the IHF platform defines it: api_consumers, api_keys,
 -- webhook_subscriptions, webhook_deliveries (append-only), api_request_log, plus the
 -- hub_capability_manifests table they reference. Later migrations extend it.
 
 CREATE EXTENSION IF NOT EXISTS "uuid-ossp";
 
--- hub_capability_manifests: a domain hub's declared capabilities. Seed 004 references
--- it without defining it; the columns follow PRODUCT.md's data model.
+-- hub_capability_manifests: a domain hub's declared capabilities. The baseline references
+-- it without defining it; the columns follow the product's data model.
 CREATE TABLE hub_capability_manifests (
   id UUID DEFAULT uuid_generate_v4() PRIMARY KEY NOT NULL,
   name TEXT NOT NULL,

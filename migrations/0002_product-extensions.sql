@@ -1,5 +1,5 @@
 -- Up Migration
--- PRODUCT.md's extensions of seed 004, with what seed 000 adds: tiers and burst
+-- The product's extensions of the baseline: tiers and burst
 -- allowance on consumers, billing-period usage on keys, soft-disable and rotation state
 -- on subscriptions, auto-approve rules, the interaction-type registry and the six
 -- record tables behind the webhook topics.
@@ -13,7 +13,7 @@ ALTER TABLE api_consumers
   ADD CONSTRAINT api_consumers_quota_positive CHECK (quota_per_day > 0);
 CREATE INDEX api_consumers_created_idx ON api_consumers (created_at DESC, id DESC);
 
--- Keys: a label, and billing-period usage (seed 000): requests counted in the current
+-- Keys: a label, and billing-period usage: requests counted in the current
 -- calendar-month period, rolled over when a new period starts.
 ALTER TABLE api_keys
   ADD COLUMN name TEXT,
@@ -32,7 +32,7 @@ ALTER TABLE webhook_subscriptions
   ADD COLUMN previous_secret_expires_at TIMESTAMP WITH TIME ZONE,
   ADD COLUMN secret_rotated_at TIMESTAMP WITH TIME ZONE;
 
--- Auto-approve rules (seed 000): per consumer and category.
+-- Auto-approve rules: per consumer and category.
 CREATE TABLE auto_approve_rules (
   id UUID DEFAULT uuid_generate_v4() PRIMARY KEY NOT NULL,
   api_consumer_id UUID NOT NULL REFERENCES api_consumers(id) ON DELETE CASCADE,

@@ -1,7 +1,7 @@
 -- Up Migration
 -- Idempotency keys, the webhook event/message outbox that the delivery engine drains,
 -- and what the delivery log needs to tell attempts apart. webhook_deliveries stays
--- append-only with all of seed 004's columns; only columns are added.
+-- append-only with all of the baseline's columns; only columns are added.
 
 -- Idempotency-Key records, per owner (a consumer id, or 'operator'). A row is
 -- 'in_progress' while the first request runs (locked_until guards against a crashed

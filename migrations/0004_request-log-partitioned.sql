@@ -11,9 +11,9 @@
 --   * a DEFAULT partition catches rows whose day has no partition yet (a clock far
 --     ahead, a missed maintenance run), so an insert never fails for want of one; the
 --     maintenance function moves such rows into their day's partition when it creates it.
---   * usage reads go through (api_consumer_id, requested_at) — seed 004's index, kept —
+--   * usage reads go through (api_consumer_id, requested_at) — the baseline's index, kept —
 --     and (requested_at) for operator-wide reads.
--- Seed 004's columns are kept as they were; added: api_key_id, request_id. `endpoint`
+-- The baseline's columns are kept as they were; added: api_key_id, request_id. `endpoint`
 -- holds the route template (/api/v2/annotations/:id), never the raw path with ids, so
 -- usage groups by route. The primary key becomes (id, requested_at) because a
 -- partitioned table's unique constraints must include the partition key.

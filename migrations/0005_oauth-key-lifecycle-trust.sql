@@ -1,5 +1,5 @@
 -- Up Migration
--- Issue 5: OAuth tokens know the static key they were minted from, keys record their
+-- OAuth tokens know the static key they were minted from, keys record their
 -- rotation, and every change that can narrow or end a credential's validity is
 -- broadcast with NOTIFY so each replica's authentication cache drops it at once.
 

@@ -1,5 +1,5 @@
 -- Up Migration
--- Issue 3: batch ingest of interaction events at tens of thousands of rows a second.
+-- Batch ingest of interaction events at tens of thousands of rows a second.
 --
 -- A declarative foreign key checks every inserted row on its own: one trigger call,
 -- one index probe and one row lock per row and per key. Measured on a 1,000-row

@@ -1,5 +1,5 @@
 -- Up Migration
--- Issue 3: every delivery attempt updates its webhook_messages row twice (the claim sets
+-- Every delivery attempt updates its webhook_messages row twice (the claim sets
 -- attempts and last_attempt_at, the outcome sets state). Rows are inserted densely by
 -- the fan-out, so with the default fillfactor (100) neither update found room on its
 -- page: each wrote the new row version elsewhere and a new entry into all three of the

@@ -1,5 +1,5 @@
 -- Up Migration
--- Issue 3: who receives a webhook, decided in one place. A subscription receives events
+-- Who receives a webhook, decided in one place. A subscription receives events
 -- only while it is live (active, not soft-disabled, not deleted), its consumer is active,
 -- and, for a domain hub, its manifest still lists the topic. Subscribing checks the
 -- manifest once; this view applies the same rule (and the consumer's state) again when

@@ -1,5 +1,5 @@
 -- Up Migration
--- Issue 3: the operator's delivery log across subscriptions (GET /admin/webhook-deliveries)
+-- The operator's delivery log across subscriptions (GET /admin/webhook-deliveries)
 -- pages newest first over every attempt. One more index insert per logged attempt (about
 -- 3 us here); failed attempts, the ones an operator looks for, get a small index of their
 -- own so that finding them does not walk past every delivered one.

@@ -1,5 +1,5 @@
 -- Up Migration
--- Issue 3: a second rotate-secret within the 24 h overlap of the first dropped the first
+-- A second rotate-secret within the 24 h overlap of the first dropped the first
 -- one's previous secret at once, though it was promised 24 h: a receiver still set up with
 -- it failed every delivery. The secrets before the previous one are kept here, each with
 -- the end of its overlap ([{ "secret": sealed, "expires_at": timestamptz }], oldest first);

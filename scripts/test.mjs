@@ -1,10 +1,6 @@
 #!/usr/bin/env node
-// The whole test suite: `pnpm test`.
-// 1. Every vitest project except `netns`, against DATABASE_URL / REDIS_URL when set
-//    (an embedded PostgreSQL otherwise; Redis-only tests skip without REDIS_URL).
-// 2. The `netns` project (*.netns.test.ts: tests whose code could open outbound
-//    connections, such as the SSRF guard) inside a network namespace that has only
-//    loopback (`unshare -n`), so nothing can leave this machine even if a guard failed.
+// `pnpm test`: every vitest project, the `netns` one inside a loopback-only network
+// namespace (`unshare -n`) so nothing can leave the machine even if a guard failed.
 // Prints one closing line: `tests: N passed, M failed[, K skipped]`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -48,7 +44,7 @@ function canUnshare() {
 const chromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));
 if (!chromium) console.log('web: no Chromium found, so its browser tests are skipped (install Debian\'s chromium)');
 
-const totals = run('main', vitest, ['run', '--project', 'server', '--project', 'contract', '--project', 'sdk', '--project', 'web']);
+const totals = run('main', vitest, ['run', '--project', 'server', '--project', 'contract', '--project', 'sdk', '--project', 'ops', '--project', 'web']);
 
 const flags = canUnshare();
 if (flags) {

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { compression } from 'vite-plugin-compression2';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const sdkVersion = (JSON.parse(readFileSync(here('../../packages/sdk/package.json'), 'utf8')) as { version: string }).version;
 
 // Three pages, one build: the operator console, the consumer portal and the API reference.
 // Shared code (the SDK, Preact, the chart) lands in chunks both apps load from /assets/.
@@ -18,6 +20,8 @@ export default defineConfig({
       { find: /^@anatine\/zod-openapi$/, replacement: here('../../packages/sdk/src/internal/zod-openapi.ts') },
     ],
   },
+  // As the SDK's own build does (its tsup.config.ts): its version, for X-IHF-Client.
+  define: { __IHF_SDK_VERSION__: JSON.stringify(sdkVersion) },
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: 'dist',

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
 import { leanContract } from './scripts/lean-contract.mjs';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 const common: Options = {
   format: ['esm', 'cjs'],
@@ -13,6 +16,8 @@ const common: Options = {
   esbuildOptions(options) {
     options.alias = { '@anatine/zod-openapi': './src/internal/zod-openapi.ts' };
   },
+  // src/version.ts: the published version, for X-IHF-Client and User-Agent.
+  define: { __IHF_SDK_VERSION__: JSON.stringify(version) },
   platform: 'neutral',
   target: 'es2022',
   treeshake: true,

@@ -6,10 +6,11 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createSql } from './db/client.js';
 import type { EmbeddedDatabase } from './db/embedded.js';
 import { migrateUp } from './db/migrate.js';
+import { startHousekeeping } from './housekeeping/index.js';
 import { createLogger } from './logger.js';
 import { listen, type RunningServer } from './server.js';
-import { runWorkerOnly, withLocalSecretKey } from './webhooks/boot.js';
-import { startWebhookWorker } from './webhooks/worker.js';
+import { withLocalSecretKey } from './lib/local-secret-key.js';
+import { runWorkerOnly, startWebhookWorker } from './webhooks/worker/worker.js';
 
 function withLocalAdminToken(config: Config): Config {
   if (config.IHF_ADMIN_TOKEN) return config;
@@ -57,9 +58,15 @@ async function main(): Promise<void> {
   }
   const applied = await migrateUp(databaseUrl, { info: (m) => logger.debug(m) }, config.MIGRATIONS_DIR);
   if (applied.length) logger.info({ applied }, 'migrations applied');
+  // Every role: replicas take turns through an advisory lock.
+  const housekeeping = startHousekeeping({ databaseUrl, logger });
 
   if (config.IHF_ROLE === 'worker') {
-    await runWorkerOnly({ config, databaseUrl, logger, onStopped: async () => embedded?.stop() });
+    const onStopped = async () => {
+      await housekeeping.stop();
+      await embedded?.stop();
+    };
+    await runWorkerOnly({ config, databaseUrl, logger, onStopped });
     return;
   }
 
@@ -77,6 +84,7 @@ async function main(): Promise<void> {
     try {
       await started.http?.stop(config.SHUTDOWN_TIMEOUT_MS);
       await started.webhookWorker?.stop();
+      await housekeeping.stop();
       // Every request answered above is in the log buffer: write it before the pool closes.
       await services.traffic.close();
       await sql.end({ timeout: 5 });

@@ -1,7 +1,7 @@
 // Today's quota use on the operator's consumer views (the console's Consumers table):
 // requests admitted since UTC midnight, from the request log, as the daily quota counts them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './harness.js';
+import { startTestServer, type TestServer } from './support/harness.js';
 
 let t: TestServer;
 let clock = Date.parse('2099-06-01T10:00:00Z');

@@ -3,9 +3,9 @@
 // the real engine: its receiver answers 410.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
-import { readProblem, startTestServer, until, type TestServer } from './harness.js';
-import { startReceiver, type Receiver } from './webhooks.receiver.js';
+import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker/worker.js';
+import { readProblem, startTestServer, until, type TestServer } from './support/harness.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
 
 interface Sub {
   id: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProblem, startTestServer, type TestServer } from './harness.js';
+import { readProblem, startTestServer, type TestServer } from './support/harness.js';
 
 let t: TestServer;
 let clock = Date.now();

@@ -4,7 +4,7 @@
 import { Validator } from 'jsonschema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TOPICS, WebhookEventSchema } from '@ihf/contract';
-import { startTestServer, type TestServer } from './harness.js';
+import { startTestServer, type TestServer } from './support/harness.js';
 
 let t: TestServer;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 // The life of a credential: expiry, revocation (cascading to OAuth tokens), rotation with
 // an admin-chosen grace period, and narrowed tokens. Time is moved with an injected clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProblem, startTestServer, type TestServer } from './harness.js';
+import { readProblem, startTestServer, type TestServer } from './support/harness.js';
 
 let t: TestServer;
 let clock = Date.now();

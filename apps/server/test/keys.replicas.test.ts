@@ -5,7 +5,7 @@ import { createApp } from '../src/app.js';
 import { createSql, type Sql } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { listen, type RunningServer } from '../src/server.js';
-import { createTestDatabase, readProblem, startTestServer, testConfig, type TestDatabase, type TestServer } from './harness.js';
+import { createTestDatabase, readProblem, startTestServer, testConfig, type TestDatabase, type TestServer } from './support/harness.js';
 
 interface Replica {
   url: string;

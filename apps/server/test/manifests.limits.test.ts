@@ -2,7 +2,7 @@
 // outside its hub_capability_manifests row; narrowing the manifest narrows them at once.
 import type { Scope } from '@ihf/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProblem, startTestServer, type TestServer } from './harness.js';
+import { readProblem, startTestServer, type TestServer } from './support/harness.js';
 
 let t: TestServer;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 // The token, introspection and revocation endpoints answer exactly as RFC 6749 §5.2,
 // RFC 7662 and RFC 7009 say, over raw HTTP, while keeping the problem-document members.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProblem, startTestServer, type TestServer } from './harness.js';
+import { readProblem, startTestServer, type TestServer } from './support/harness.js';
 
 let t: TestServer;
 let consumerId: string;

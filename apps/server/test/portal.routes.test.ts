@@ -7,9 +7,9 @@ import { contract, PORTAL_SCOPES, type RouteMetadata } from '@ihf/contract';
 import { isAppRoute, type AppRoute, type AppRouter } from '@ts-rest/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
-import { readProblem, startTestServer, until, type TestServer } from './harness.js';
-import { startReceiver, type Receiver } from './webhooks.receiver.js';
+import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker/worker.js';
+import { readProblem, startTestServer, until, type TestServer } from './support/harness.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
 
 function flatten(router: AppRouter, prefix = ''): [string, AppRoute][] {
   return Object.entries(router).flatMap(([k, v]) => (isAppRoute(v) ? [[prefix + k, v] as [string, AppRoute]] : flatten(v, `${prefix}${k}.`)));

@@ -3,7 +3,7 @@
 // credential that minted it, what it may subscribe to). Time moves with an injected clock.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProblem, startTestServer, type TestServer } from './harness.js';
+import { readProblem, startTestServer, type TestServer } from './support/harness.js';
 
 let t: TestServer;
 let clock = Date.now();

@@ -1,18 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProblem, startTestServer, type TestServer } from './harness.js';
+import { readProblem, startTestServer, type TestServer } from './support/harness.js';
+import { RECORD_SCOPES } from './support/scopes.js';
 
 let t: TestServer;
 let key: string;
 let consumerId: string;
-const ALL = [
-  'interaction-events:read', 'interaction-events:write', 'annotations:read', 'annotations:write',
-  'requirement-candidates:read', 'requirement-candidates:write', 'decision-records:read', 'decision-records:write',
-  'deployment-records:read', 'deployment-records:write', 'outcome-signals:read', 'outcome-signals:write',
-] as const;
 
 beforeAll(async () => {
   t = await startTestServer({ env: { LOG_LEVEL: 'error' } });
-  const c = await t.consumerWithKey([...ALL]);
+  const c = await t.consumerWithKey([...RECORD_SCOPES]);
   key = c.key;
   consumerId = c.consumerId;
 });

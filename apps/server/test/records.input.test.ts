@@ -1,16 +1,12 @@
 // Client input PostgreSQL cannot store (U+0000, year 0000, properties over the column's
 // cap as the database measures it) is a 422 naming the field, never a 500.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProblem, startTestServer, type TestServer } from './harness.js';
+import { readProblem, startTestServer, type TestServer } from './support/harness.js';
+import { RECORD_SCOPES } from './support/scopes.js';
 
 let t: TestServer;
 let key: string;
 const ids: Record<'event' | 'candidate' | 'decision' | 'deployment', string> = { event: '', candidate: '', decision: '', deployment: '' };
-const ALL = [
-  'interaction-events:read', 'interaction-events:write', 'annotations:read', 'annotations:write',
-  'requirement-candidates:read', 'requirement-candidates:write', 'decision-records:read', 'decision-records:write',
-  'deployment-records:read', 'deployment-records:write', 'outcome-signals:read', 'outcome-signals:write',
-] as const;
 const NUL = 'a\u0000b';
 const YEAR_ZERO = '0000-01-01T00:00:00Z';
 
@@ -23,7 +19,7 @@ async function created(path: string, body: unknown): Promise<string> {
 beforeAll(async () => {
   t = await startTestServer({ env: { LOG_LEVEL: 'error' } });
   // This file sends far more requests a second than a consumer's default burst allows.
-  key = (await t.consumerWithKey([...ALL], { rate_limit_per_minute: 100_000, burst_threshold: 100_000 })).key;
+  key = (await t.consumerWithKey([...RECORD_SCOPES], { rate_limit_per_minute: 100_000, burst_threshold: 100_000 })).key;
   // Valid parents, so that the field under test is the only thing wrong with a request.
   ids.event = await created('interaction-events', { event_type: 'clicked', subject_id: 's', actor_id: 'a', occurred_at: '2026-01-01T00:00:00Z' });
   const annotation = await created('annotations', { interaction_event_id: ids.event, body: 'b' });

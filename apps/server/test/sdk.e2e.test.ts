@@ -15,9 +15,9 @@ import {
   type IhfClient,
 } from '../../../packages/sdk/src/index.js';
 import { webhookMiddleware, type WebhookEvent } from '../../../packages/sdk/src/webhooks/index.js';
-import { createLogger } from '../src/logger.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
-import { startTestServer, type TestServer } from './harness.js';
+import { type WebhookWorker } from '../src/webhooks/worker/worker.js';
+import { startTestServer, type TestServer } from './support/harness.js';
+import { startTestWorker } from './support/webhooks.js';
 
 let t: TestServer;
 let worker: WebhookWorker;
@@ -28,7 +28,7 @@ let client: IhfClient;
 
 beforeAll(async () => {
   t = await startTestServer({ env: { WEBHOOK_RETRY_SCHEDULE: '0,0.2', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
-  worker = await startWebhookWorker({ config: t.config, databaseUrl: t.db.url, logger: createLogger('silent'), concurrency: 2, pollIntervalMs: 100 });
+  worker = await startTestWorker(t, { concurrency: 2 });
   admin = createClient({ baseUrl: t.url, apiKey: t.adminToken });
   const consumer = await admin.admin.consumers.create({ body: { name: 'sdk e2e', tier: 'enterprise' } });
   consumerId = consumer.id;
@@ -64,6 +64,25 @@ describe('@ihf/sdk against the real server', () => {
     const pages: number[] = [];
     for await (const page of client.annotations.list({ query: { limit: 2 } }).pages()) pages.push(page.data.length);
     expect(pages.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('withResponse gives the status, request id and the rate-limit state the server reports', async () => {
+    const { data, response } = await client.me.get().withResponse();
+    expect(data.consumer.id).toBe(consumerId);
+    expect(response.status).toBe(200);
+    expect(response.requestId).toBe(response.headers.get('x-request-id'));
+    expect(response.rateLimit?.policies.map((p) => p.name)).toEqual(['burst', 'minute', 'day']);
+    for (const policy of response.rateLimit!.policies) {
+      expect(policy.quota).toBeGreaterThan(0);
+      expect(policy.remaining).toBeLessThanOrEqual(policy.quota!);
+    }
+  });
+
+  it('admin.interactionTypes.create registers a type, and a retry with its key replays the answer', async () => {
+    const first = await admin.admin.interactionTypes.create({ body: { name: 'sdk_e2e_hovered' } }, { idempotencyKey: 'e2e-type' }).withResponse();
+    expect(first.response.status).toBe(201);
+    const replay = await admin.admin.interactionTypes.create({ body: { name: 'sdk_e2e_hovered' } }, { idempotencyKey: 'e2e-type' });
+    expect(replay).toEqual(first.data);
   });
 
   it('its Idempotency-Key makes a repeated create return the first record', async () => {

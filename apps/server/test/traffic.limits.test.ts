@@ -1,7 +1,7 @@
 // Rate limits, the burst rule and the daily quota, over real HTTP with the in-process store.
 import { parseList as parseSfList, serializeList, type Item } from 'structured-headers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, readProblem, startTestServer, type TestServer } from './harness.js';
+import { createTestDatabase, readProblem, startTestServer, type TestServer } from './support/harness.js';
 
 let t: TestServer;
 // The injected clock: only the daily quota reads it (burst and minute windows run on real time).

@@ -3,8 +3,8 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/services/limits/store.js';
-import { createTestDatabase, readProblem, startTestServer, until, type TestDatabase, type TestServer } from './harness.js';
-import { hasRedisServer, startRedis, type RedisProcess } from './redis-process.js';
+import { createTestDatabase, readProblem, startTestServer, until, type TestDatabase, type TestServer } from './support/harness.js';
+import { hasRedisServer, startRedis, type RedisProcess } from './support/redis-process.js';
 
 const count = (responses: Response[], status: number) => responses.filter((r) => r.status === status).length;
 

@@ -2,7 +2,7 @@
 // batches off the request path, and complete after a graceful shutdown under load.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestLogEntry as LogRow } from '../src/db/repositories/request-log.js';
-import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from './harness.js';
+import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from './support/harness.js';
 
 const rowsFor = (t: TestServer, ids: string[]) =>
   t.sql<LogRow[]>`SELECT * FROM api_request_log WHERE request_id IN ${t.sql(ids)}`;

@@ -2,25 +2,16 @@
 // answered is in the request log afterwards, with the status the client saw.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './harness.js';
+import { freePort } from '../src/db/embedded.js';
+import { createTestDatabase, type TestDatabase } from './support/harness.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
 });
 afterAll(() => db.drop());
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('SIGTERM under load', () => {
   it('flushes the request log before exiting: every answered request is logged', async () => {

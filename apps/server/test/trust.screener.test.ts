@@ -1,6 +1,5 @@
 // The built-in injection scorer measured on the fixture texts kept in the repo. benign.json
-// and hostile.json were used to tune it; holdout.json was written afterwards and first
-// scored untouched (see the report for those first figures).
+// and hostile.json tuned it; holdout.json is text it was not tuned on.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { heuristicScreener, scoreDetail } from '../src/services/trust/heuristic-scorer.js';

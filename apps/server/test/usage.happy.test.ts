@@ -1,7 +1,7 @@
 // GET /api/v2/usage and the operator's usage, request log and billing views, over a
 // request log filled by real requests at injected times.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './harness.js';
+import { startTestServer, type TestServer } from './support/harness.js';
 
 let t: TestServer;
 // Later than the real clock: keys start their billing period at creation (database time).

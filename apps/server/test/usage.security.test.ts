@@ -1,7 +1,7 @@
 // Who may read usage: a consumer only its own, with usage:read; the operator views need
 // admin; ranges are validated.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProblem, startTestServer, type TestServer } from './harness.js';
+import { readProblem, startTestServer, type TestServer } from './support/harness.js';
 
 let t: TestServer;
 let a: { key: string; keyId: string; consumerId: string };

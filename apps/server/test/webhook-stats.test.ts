@@ -3,7 +3,7 @@
 // log directly at known times (the engine that writes it has tests of its own), and the
 // server's clock is fixed, so every bucket can be checked exactly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProblem, startTestServer, type TestServer } from './harness.js';
+import { readProblem, startTestServer, type TestServer } from './support/harness.js';
 
 interface Counts {
   attempts: number;

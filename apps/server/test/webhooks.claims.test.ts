@@ -1,10 +1,9 @@
-// The delivery store's hot statements and the message bookkeeping, against a real
+// The webhook SQL (webhooks/sql): the hot statements and the message bookkeeping, against a real
 // database, for job sequences too rare to produce reliably through a worker: stale
 // duplicate jobs, duplicate logs, a claim given up by a cancel. No worker runs here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeliveriesRepository } from '../src/db/repositories/deliveries.js';
-import { createDeliveryStore } from '../src/webhooks/store.js';
-import { startTestServer, type TestServer } from './harness.js';
+import { cancelMessage, claimAttempts, logFailure, logSuccesses, releaseClaims, reopenMessage, reopenUndelivered } from '../src/webhooks/sql/index.js';
+import { startTestServer, type TestServer } from './support/harness.js';
 
 let t: TestServer;
 let key: string;
@@ -35,69 +34,61 @@ const outliveLease = (id: string) =>
 
 const success = (messageId: string, attempt: number) => ({ messageId, subscriptionId, attempt, responseCode: 200, responseBody: 'ok', latencyMs: 1 });
 
-describe('delivery store', () => {
+describe('webhook message SQL', () => {
   it('claims the current attempt even when a stale job of an earlier one is in the same batch', async () => {
-    const store = createDeliveryStore(t.sql);
     const id = await message();
-    const [first] = await store.claimMany([{ messageId: id, attempt: 1 }], LEASE_SECONDS);
+    const [first] = await claimAttempts(t.sql, [{ messageId: id, attempt: 1 }], LEASE_SECONDS);
     expect(first!.claimed).toBe(true);
     await t.sql`UPDATE webhook_messages SET logged_attempts = 1 WHERE id = ${id}`; // attempt 1 failed and was logged
     // A stale copy of attempt 1 and the retry (attempt 2) reach one claim statement, the stale one first.
-    const [stale, retry] = await store.claimMany([{ messageId: id, attempt: 1 }, { messageId: id, attempt: 2 }], LEASE_SECONDS);
+    const [stale, retry] = await claimAttempts(t.sql, [{ messageId: id, attempt: 1 }, { messageId: id, attempt: 2 }], LEASE_SECONDS);
     expect(stale!.claimed).toBe(false);
     expect(retry!.claimed).toBe(true);
     expect(await stateOf(id)).toMatchObject({ attempts: 2 });
   });
 
   it('lets only one of two jobs of the same attempt in one batch send', async () => {
-    const store = createDeliveryStore(t.sql);
     const id = await message();
-    const rows = await store.claimMany([{ messageId: id, attempt: 1 }, { messageId: id, attempt: 1 }], LEASE_SECONDS);
+    const rows = await claimAttempts(t.sql, [{ messageId: id, attempt: 1 }, { messageId: id, attempt: 1 }], LEASE_SECONDS);
     expect(rows.map((r) => r!.claimed)).toEqual([true, false]);
   });
 
   it('logs a batch of successes in which one attempt was already logged', async () => {
-    const store = createDeliveryStore(t.sql);
     const [a, b] = [await message(), await message()];
-    await store.claimMany([{ messageId: a, attempt: 1 }, { messageId: b, attempt: 1 }], LEASE_SECONDS);
-    await store.recordSuccesses([success(a, 1)]);
+    await claimAttempts(t.sql, [{ messageId: a, attempt: 1 }, { messageId: b, attempt: 1 }], LEASE_SECONDS);
+    await logSuccesses(t.sql, [success(a, 1)]);
     // A duplicate job sent attempt 1 of `a` again; its batch must still log `b`.
-    await store.recordSuccesses([success(a, 1), success(b, 1)]);
+    await logSuccesses(t.sql, [success(a, 1), success(b, 1)]);
     for (const id of [a, b]) expect(await stateOf(id)).toEqual({ state: 'delivered', attempts: 1, logged_attempts: 1 });
     const [logged] = await t.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM webhook_deliveries WHERE webhook_message_id IN (${a}, ${b})`;
     expect(logged!.n).toBe(2);
   });
 
   it('recovers a cancelled message once its unsent claim has outlived its lease, not before', async () => {
-    const store = createDeliveryStore(t.sql);
-    const deliveries = createDeliveriesRepository(t.sql, { leaseSeconds: LEASE_SECONDS });
     const id = await message();
     const since = (await t.sql<{ at: string }[]>`SELECT created_at::text AS at FROM webhook_messages WHERE id = ${id}`)[0]!.at;
-    await store.claimMany([{ messageId: id, attempt: 1 }], LEASE_SECONDS); // claimed; maybe on the wire
-    await deliveries.cancel(t.sql, id); // a duplicate job found the subscription unable to receive
+    await claimAttempts(t.sql, [{ messageId: id, attempt: 1 }], LEASE_SECONDS); // claimed; maybe on the wire
+    await cancelMessage(t.sql, id); // a duplicate job found the subscription unable to receive
     expect(await stateOf(id)).toEqual({ state: 'cancelled', attempts: 1, logged_attempts: 0 });
     // Within the lease the claimed attempt may still be sent and logged: not reopened beside it.
-    expect(await t.sql.begin((tx) => deliveries.reopenUndelivered(tx, subscriptionId, since))).not.toContainEqual(
+    expect(await t.sql.begin((tx) => reopenUndelivered(tx, subscriptionId, since, LEASE_SECONDS))).not.toContainEqual(
       expect.objectContaining({ messageId: id }),
     );
     await outliveLease(id);
-    const reopened = await t.sql.begin((tx) => deliveries.reopenUndelivered(tx, subscriptionId, since));
+    const reopened = await t.sql.begin((tx) => reopenUndelivered(tx, subscriptionId, since, LEASE_SECONDS));
     expect(reopened).toContainEqual({ messageId: id, attempt: 2 });
   });
 
   it('redelivers a message whose claimed attempt was never logged once the lease has run out', async () => {
-    const store = createDeliveryStore(t.sql);
-    const deliveries = createDeliveriesRepository(t.sql, { leaseSeconds: LEASE_SECONDS });
     const id = await message();
-    await store.claimMany([{ messageId: id, attempt: 1 }], LEASE_SECONDS); // its worker dies before logging
-    expect(await t.sql.begin((tx) => deliveries.reopen(tx, id))).toBeUndefined();
+    await claimAttempts(t.sql, [{ messageId: id, attempt: 1 }], LEASE_SECONDS); // its worker dies before logging
+    expect(await t.sql.begin((tx) => reopenMessage(tx, id, LEASE_SECONDS))).toBeUndefined();
     await outliveLease(id);
-    expect(await t.sql.begin((tx) => deliveries.reopen(tx, id))).toBe(2);
+    expect(await t.sql.begin((tx) => reopenMessage(tx, id, LEASE_SECONDS))).toBe(2);
     expect(await stateOf(id)).toEqual({ state: 'pending', attempts: 1, logged_attempts: 0 });
   });
 
   it('logs a failed attempt once when two jobs sent it, and only the first does the bookkeeping', async () => {
-    const deliveries = createDeliveriesRepository(t.sql, { leaseSeconds: LEASE_SECONDS });
     const id = await message();
     const failed = {
       messageId: id,
@@ -105,44 +96,41 @@ describe('delivery store', () => {
       attempt: 1,
       eventType: 'annotation.created',
       body: '{}',
-      status: 'failed' as const,
       responseCode: 500,
       responseBody: null,
       latencyMs: 1,
       error: 'HTTP 500',
     };
-    expect(await deliveries.recordAttempt(t.sql, failed, 'pending', new Date())).toBe(true);
-    expect(await deliveries.recordAttempt(t.sql, failed, 'failed', null)).toBe(false);
+    expect(await logFailure(t.sql, failed, new Date())).toBe(true);
+    expect(await logFailure(t.sql, failed, null)).toBe(false);
     expect(await stateOf(id)).toMatchObject({ state: 'pending', logged_attempts: 1 });
     const [logged] = await t.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM webhook_deliveries WHERE webhook_message_id = ${id}`;
     expect(logged!.n).toBe(1);
   });
 
   it('gives up a claim never sent, so the next job of the attempt claims it at once rather than after the lease', async () => {
-    const store = createDeliveryStore(t.sql);
     const id = await message();
-    const [first] = await store.claimMany([{ messageId: id, attempt: 1 }], LEASE_SECONDS);
+    const [first] = await claimAttempts(t.sql, [{ messageId: id, attempt: 1 }], LEASE_SECONDS);
     expect(first!.claimed).toBe(true);
-    await store.releaseClaims(t.sql, [{ messageId: id, attempt: 1 }], LEASE_SECONDS); // a stopping worker hands it back
+    await releaseClaims(t.sql, [{ messageId: id, attempt: 1 }], LEASE_SECONDS); // a stopping worker hands it back
     expect(await stateOf(id)).toMatchObject({ attempts: 0, logged_attempts: 0 });
-    const [again] = await store.claimMany([{ messageId: id, attempt: 1 }], LEASE_SECONDS);
+    const [again] = await claimAttempts(t.sql, [{ messageId: id, attempt: 1 }], LEASE_SECONDS);
     expect(again!.claimed).toBe(true);
     // Past its lease another worker may have taken the claim over and be sending: kept.
     await outliveLease(id);
-    await store.releaseClaims(t.sql, [{ messageId: id, attempt: 1 }], LEASE_SECONDS);
+    await releaseClaims(t.sql, [{ messageId: id, attempt: 1 }], LEASE_SECONDS);
     expect(await stateOf(id)).toMatchObject({ attempts: 1, logged_attempts: 0 });
     // A release never undoes what was logged meanwhile.
     await t.sql`UPDATE webhook_messages SET last_attempt_at = now(), logged_attempts = 1 WHERE id = ${id}`;
-    await store.releaseClaims(t.sql, [{ messageId: id, attempt: 1 }], LEASE_SECONDS);
+    await releaseClaims(t.sql, [{ messageId: id, attempt: 1 }], LEASE_SECONDS);
     expect(await stateOf(id)).toMatchObject({ attempts: 1, logged_attempts: 1 });
   });
 
   it('reopens after the furthest attempt when another job logged past a cancelled claim', async () => {
-    const deliveries = createDeliveriesRepository(t.sql, { leaseSeconds: LEASE_SECONDS });
     const id = await message();
     // A cancel gave up the claim of attempt 2 while another job's attempt 2 was on the wire and then logged.
     await t.sql`UPDATE webhook_messages SET state = 'failed', attempts = 1, logged_attempts = 2 WHERE id = ${id}`;
-    const next = await t.sql.begin((tx) => deliveries.reopen(tx, id));
+    const next = await t.sql.begin((tx) => reopenMessage(tx, id, LEASE_SECONDS));
     expect(next).toBe(3);
     expect(await stateOf(id)).toEqual({ state: 'pending', attempts: 2, logged_attempts: 2 });
   });

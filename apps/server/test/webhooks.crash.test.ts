@@ -2,12 +2,12 @@
 // entry point) are SIGKILLed in the middle of a fan-out and restarted; every event must
 // still reach the receiver at least once. Two live workers must never send one attempt twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './harness.js';
-import { spawnOnTestDatabase, type ServerProcess } from './process.js';
-import { startReceiver, type Receiver } from './webhooks.receiver.js';
-
-/** Subscribing to a topic needs the read scope of its records. */
-const READ_ALL = ['interaction-events:read', 'annotations:read', 'requirement-candidates:read', 'decision-records:read', 'deployment-records:read', 'outcome-signals:read'] as const;
+import { startTestServer, type TestServer } from './support/harness.js';
+import type { ServerProcess } from './support/process.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+import { viewedEvents } from './support/records.js';
+import { RECORD_READ_SCOPES } from './support/scopes.js';
+import { spawnTestWorker, subscribe } from './support/webhooks.js';
 
 let t: TestServer;
 let receiver: Receiver;
@@ -25,20 +25,15 @@ afterAll(async () => {
 });
 
 async function worker(): Promise<ServerProcess> {
-  const p = spawnOnTestDatabase(t, {
-    WEBHOOK_TIMEOUT_MS: '1000',
-    WEBHOOK_RETRY_SCHEDULE: '0,0.5,0.5,1,1,2,2,5',
-    WEBHOOK_CONCURRENCY: '16',
-  });
+  const p = await spawnTestWorker(t, { WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_RETRY_SCHEDULE: '0,0.5,0.5,1,1,2,2,5', WEBHOOK_CONCURRENCY: '16' });
   children.push(p);
-  await p.waitForLog('webhook worker running', 30_000);
   return p;
 }
 
 const dataIds = (from = 0) => receiver.received.slice(from).map((r) => (JSON.parse(r.body) as { data: { id: string } }).data.id);
 
 async function fanOut(key: string, n: number): Promise<string[]> {
-  const events = Array.from({ length: n }, (_, i) => ({ event_type: 'viewed', subject_id: `crash-${i}`, actor_id: 'crash', occurred_at: '2026-11-25T10:00:00Z' }));
+  const events = viewedEvents(n, 'crash');
   const res = await t.as(key, 'POST', '/api/v2/interaction-events/batch', { events });
   expect(res.status).toBe(201);
   return ((await res.json()) as { data: { id: string }[] }).data.map((e) => e.id);
@@ -46,9 +41,8 @@ async function fanOut(key: string, n: number): Promise<string[]> {
 
 describe('webhook worker crash safety', () => {
   it('delivers every one of 1,000 events at least once across a SIGKILL and a restart', async () => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'interaction-events:write', 'webhooks:manage']);
-    const sub = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'interaction_event.created', target_url: receiver.url });
-    expect(sub.status).toBe(201);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'interaction-events:write', 'webhooks:manage']);
+    await subscribe(t, key, 'interaction_event.created', receiver.url);
     const start = receiver.received.length;
 
     const first = await worker();
@@ -70,11 +64,10 @@ describe('webhook worker crash safety', () => {
   }, 120_000);
 
   it('two live workers on one queue never send one attempt twice', async () => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'interaction-events:write', 'webhooks:manage']);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'interaction-events:write', 'webhooks:manage']);
     // The first test's subscription is still there: remove it so only this one receives.
     await t.sql`UPDATE webhook_subscriptions SET deleted_at = now(), is_active = false`;
-    const sub = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'interaction_event.created', target_url: receiver.url });
-    expect(sub.status).toBe(201);
+    await subscribe(t, key, 'interaction_event.created', receiver.url);
     // The restarted worker of the first test is still running: with this one, two compete for the jobs.
     await worker();
     const start = receiver.received.length;

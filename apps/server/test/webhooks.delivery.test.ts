@@ -1,3 +1,4 @@
+// Over 300 lines: one delivery scenario per test, sharing one server, worker and receiver set-up.
 import { randomUUID } from 'node:crypto';
 import { Validator } from 'jsonschema';
 import { Webhook } from 'standardwebhooks';
@@ -5,31 +6,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookEventSchema, type EventTopic } from '@ihf/contract';
 // A second, independent Standard Webhooks verifier: the one this repo's SDK ships.
 import { verifyWebhook } from '../../../packages/sdk/src/webhooks/verify.js';
-import { createLogger } from '../src/logger.js';
-import { sampleRecord } from '../src/services/webhooks/samples.js';
+import { sampleRecord } from '../src/services/subscriptions/samples.js';
 import { webhookBody } from '../src/webhooks/outbox.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
-import { readProblem, startTestServer, type TestServer } from './harness.js';
-import { startReceiver, type Receiver } from './webhooks.receiver.js';
-
-/** Subscribing to a topic needs the read scope of its records. */
-const READ_ALL = ['interaction-events:read', 'annotations:read', 'requirement-candidates:read', 'decision-records:read', 'deployment-records:read', 'outcome-signals:read'] as const;
+import { type WebhookWorker } from '../src/webhooks/worker/worker.js';
+import { readProblem, startTestServer, type TestServer } from './support/harness.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+import { RECORD_READ_SCOPES } from './support/scopes.js';
+import { FAST_RETRIES, startTestWorker, subscribe } from './support/webhooks.js';
 
 let t: TestServer;
 let worker: WebhookWorker;
 const receivers: Receiver[] = [];
 
 beforeAll(async () => {
-  t = await startTestServer({
-    env: { WEBHOOK_RETRY_SCHEDULE: '0,0.2,0.2,0.2', WEBHOOK_TIMEOUT_MS: '800', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' },
-  });
-  worker = await startWebhookWorker({
-    config: t.config,
-    databaseUrl: t.db.url,
-    logger: createLogger('silent'),
-    concurrency: 8,
-    pollIntervalMs: 100,
-  });
+  t = await startTestServer({ env: FAST_RETRIES });
+  worker = await startTestWorker(t, { concurrency: 8 });
 });
 afterAll(async () => {
   await worker?.stop();
@@ -41,12 +32,6 @@ async function receiver(...args: Parameters<typeof startReceiver>) {
   const r = await startReceiver(...args);
   receivers.push(r);
   return r;
-}
-
-async function subscribe(key: string, event_type: string, target_url: string) {
-  const res = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type, target_url });
-  expect(res.status).toBe(201);
-  return (await res.json()) as { id: string; secret: string; event_type: string };
 }
 
 const headersOf = (r: { headers: Record<string, unknown> }) => ({
@@ -73,9 +58,9 @@ async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs =
 // Each test has its own consumer, receiver and subscription (test events reach only that one), so they run side by side.
 describe.concurrent('webhook delivery', () => {
   it('delivers a created record, signed so the Standard Webhooks reference library verifies it', async () => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage', 'outcome-signals:write', 'deployment-records:write', 'decision-records:write', 'requirement-candidates:write']);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage', 'outcome-signals:write', 'deployment-records:write', 'decision-records:write', 'requirement-candidates:write']);
     const r = await receiver();
-    const sub = await subscribe(key, 'requirement_candidate.created', r.url);
+    const sub = await subscribe(t, key, 'requirement_candidate.created', r.url);
     expect(sub.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
 
     const created = await t.as(key, 'POST', '/api/v2/requirement-candidates', { title: 'Hook me', category: 'ux' });
@@ -95,9 +80,9 @@ describe.concurrent('webhook delivery', () => {
   });
 
   it('retries a 5xx with the same webhook-id and body, then succeeds', async () => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
     const r = await receiver((_req, n, res) => res.writeHead(n < 3 ? 503 : 204).end());
-    const sub = await subscribe(key, 'annotation.created', r.url);
+    const sub = await subscribe(t, key, 'annotation.created', r.url);
     expect((await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`)).status).toBe(202);
     const got = await r.waitFor(3);
     expect(new Set(got.map((g) => g.headers['webhook-id'])).size).toBe(1);
@@ -110,9 +95,9 @@ describe.concurrent('webhook delivery', () => {
   });
 
   it('logs answers that carry NUL bytes, failed and delivered alike', async () => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
     const r = await receiver((_req, n, res) => res.writeHead(n < 2 ? 500 : 200).end(`answer\0${n}`));
-    const sub = await subscribe(key, 'annotation.created', r.url);
+    const sub = await subscribe(t, key, 'annotation.created', r.url);
     expect((await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`)).status).toBe(202);
     await r.waitFor(2);
     const log = (await until(() => deliveries(key, sub.id), (d) => d.length === 2)) as unknown as { status: string; response_body: string }[];
@@ -120,18 +105,18 @@ describe.concurrent('webhook delivery', () => {
   });
 
   it('honours Retry-After on a 429', async () => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
     const r = await receiver((_req, n, res) => (n === 1 ? res.writeHead(429, { 'retry-after': '2' }).end() : res.writeHead(200).end()));
-    const sub = await subscribe(key, 'annotation.created', r.url);
+    const sub = await subscribe(t, key, 'annotation.created', r.url);
     await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`);
     const [first, second] = await r.waitFor(2);
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(1900);
   });
 
   it('disables the subscription at once on 410 Gone', async () => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
     const r = await receiver((_req, _n, res) => res.writeHead(410).end());
-    const sub = await subscribe(key, 'annotation.created', r.url);
+    const sub = await subscribe(t, key, 'annotation.created', r.url);
     await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`);
     await r.waitFor(1);
     const s = await until(
@@ -144,10 +129,10 @@ describe.concurrent('webhook delivery', () => {
   });
 
   it('cuts off a receiver that never answers at the timeout and retries it', async () => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
     // The first two requests hang (headers never sent); the third is answered.
     const r = await receiver((_req, n, res) => (n <= 2 ? undefined : res.writeHead(200).end()));
-    const sub = await subscribe(key, 'annotation.created', r.url);
+    const sub = await subscribe(t, key, 'annotation.created', r.url);
     await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`);
     await r.waitFor(3);
     const log = await until(() => deliveries(key, sub.id), (d) => d.length === 3);
@@ -156,14 +141,14 @@ describe.concurrent('webhook delivery', () => {
   });
 
   it('stops on a receiver that sends headers and then stalls mid-body', async () => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
     const r = await receiver((_req, n, res) => {
       if (n === 1) {
         res.writeHead(200, { 'content-length': '100' });
         res.write('partial');
       } else res.writeHead(200).end();
     });
-    const sub = await subscribe(key, 'annotation.created', r.url);
+    const sub = await subscribe(t, key, 'annotation.created', r.url);
     await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`);
     await r.waitFor(2);
     const log = await until(() => deliveries(key, sub.id), (d) => d.length === 2);
@@ -172,10 +157,10 @@ describe.concurrent('webhook delivery', () => {
   });
 
   it('soft-disables after a whole schedule of failures, and an update re-enables it', async () => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
     let healthy = false;
     const r = await receiver((_req, _n, res) => res.writeHead(healthy ? 200 : 500).end('down'));
-    const sub = await subscribe(key, 'annotation.created', r.url);
+    const sub = await subscribe(t, key, 'annotation.created', r.url);
     await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`);
     const disabled = await until(
       async () => (await (await t.as(key, 'GET', `/api/v2/webhook-subscriptions/${sub.id}`)).json()) as { disabled_at: string | null; disabled_reason: string; consecutive_failures: number },
@@ -204,9 +189,9 @@ describe.concurrent('webhook delivery', () => {
   });
 
   it('signs with both the new and the old secret for the overlap after a rotation', async () => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
     const r = await receiver();
-    const sub = await subscribe(key, 'annotation.created', r.url);
+    const sub = await subscribe(t, key, 'annotation.created', r.url);
     const rotated = await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/rotate-secret`);
     expect(rotated.status).toBe(200);
     const next = (await rotated.json()) as { secret: string; previous_secret_expires_at: string };
@@ -233,9 +218,9 @@ describe.concurrent('webhook delivery', () => {
   });
 
   it('keeps each replaced secret signing for its own 24 h when rotated again within them, up to five secrets', async () => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
     const r = await receiver();
-    const sub = await subscribe(key, 'annotation.created', r.url);
+    const sub = await subscribe(t, key, 'annotation.created', r.url);
     const rotate = () => t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/rotate-secret`);
     const secrets = [sub.secret];
     for (let i = 0; i < 4; i++) {
@@ -267,9 +252,9 @@ describe.concurrent('webhook delivery', () => {
   });
 
   it('sends a test event and redelivers a past one with the same webhook-id', async () => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
     const r = await receiver();
-    const sub = await subscribe(key, 'deployment_record.created', r.url);
+    const sub = await subscribe(t, key, 'deployment_record.created', r.url);
     const queued = (await (await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`)).json()) as { message_id: string };
     expect(queued.message_id).toMatch(/^msg_test_/);
     const [first] = await r.waitFor(1);
@@ -287,12 +272,12 @@ describe.concurrent('webhook delivery', () => {
   });
 
   it('refuses to redeliver a message while an attempt of it is being sent', async () => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     // The second request (the first redelivery) is held until the test lets it go.
     const r = await receiver((_req, n, res) => void (n === 2 ? held.then(() => res.writeHead(200).end()) : res.writeHead(200).end()));
-    const sub = await subscribe(key, 'annotation.created', r.url);
+    const sub = await subscribe(t, key, 'annotation.created', r.url);
     await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`);
     const [past] = await until(() => deliveries(key, sub.id), (d) => d.length === 1);
     const redeliver = () => t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/deliveries/${past!.id}/redeliver`);
@@ -311,10 +296,10 @@ describe.concurrent('webhook delivery', () => {
   });
 
   it('redelivers a message waiting for a retry at once, and its scheduled retry then sends nothing', async () => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
     // The first answer asks for a retry in an hour.
     const r = await receiver((_req, n, res) => (n === 1 ? res.writeHead(503, { 'retry-after': '3600' }).end() : res.writeHead(200).end()));
-    const sub = await subscribe(key, 'annotation.created', r.url);
+    const sub = await subscribe(t, key, 'annotation.created', r.url);
     const { message_id } = (await (await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`)).json()) as { message_id: string };
     const [failed] = await until(() => deliveries(key, sub.id), (d) => d.length === 1);
     expect(failed).toMatchObject({ attempt: 1, status: 'failed' });
@@ -330,13 +315,13 @@ describe.concurrent('webhook delivery', () => {
 
   it('recovers, once re-enabled, what a 410 left undelivered since a time, each message once with its webhook-id', async () => {
     // Records reach every subscription to their topic, and no other test here subscribes to interaction events.
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage', 'interaction-events:write']);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage', 'interaction-events:write']);
     let gone = false;
     // During the outage the receiver holds its answers (then 410s them) until every message of it is queued.
     let answer!: () => void;
     const outageQueued = new Promise<void>((resolve) => (answer = resolve));
     const r = await receiver((_req, _n, res) => void (gone ? outageQueued.then(() => res.writeHead(410).end()) : res.writeHead(200).end()));
-    const sub = await subscribe(key, 'interaction_event.created', r.url);
+    const sub = await subscribe(t, key, 'interaction_event.created', r.url);
     const recover = (since: string) => t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/recover`, { since });
     // An earlier message, delivered before the outage: `since` leaves it out.
     await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/test`);
@@ -382,9 +367,9 @@ describe.concurrent('webhook delivery', () => {
   });
 
   it('sends nothing for records no subscription wants, and stops after a delete', async () => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage', 'decision-records:write']);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage', 'decision-records:write']);
     const r = await receiver();
-    const sub = await subscribe(key, 'outcome_signal.created', r.url);
+    const sub = await subscribe(t, key, 'outcome_signal.created', r.url);
     const del = await t.as(key, 'DELETE', `/api/v2/webhook-subscriptions/${sub.id}`);
     expect(del.status).toBe(204);
     expect((await t.as(key, 'GET', `/api/v2/webhook-subscriptions/${sub.id}`)).status).toBe(404);
@@ -395,10 +380,10 @@ describe.concurrent('webhook delivery', () => {
 
 describe('webhook subscriptions', () => {
   it('keeps subscriptions private to their owner', async () => {
-    const a = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
-    const b = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const a = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
+    const b = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
     const r = await receiver();
-    const sub = await subscribe(a.key, 'annotation.created', r.url);
+    const sub = await subscribe(t, a.key, 'annotation.created', r.url);
     for (const [method, path] of [
       ['GET', `/api/v2/webhook-subscriptions/${sub.id}`],
       ['PATCH', `/api/v2/webhook-subscriptions/${sub.id}`],
@@ -418,8 +403,8 @@ describe('webhook subscriptions', () => {
   });
 
   it('stores the secret encrypted, never in the clear', async () => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
-    const sub = await subscribe(key, 'annotation.created', 'http://127.0.0.1:9/hook');
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
+    const sub = await subscribe(t, key, 'annotation.created', 'http://127.0.0.1:9/hook');
     const [row] = await t.sql<{ secret: string }[]>`SELECT secret FROM webhook_subscriptions WHERE id = ${sub.id}`;
     expect(row!.secret).toMatch(/^v1\./);
     expect(row!.secret).not.toContain(sub.secret.slice(6, 20));
@@ -427,15 +412,15 @@ describe('webhook subscriptions', () => {
 
   it('lets a hub consumer subscribe only to event types in its manifest', async () => {
     const m = await t.admin('POST', '/api/v2/admin/manifests', {
-      name: `hub-${Date.now()}`, version: '1', scopes: [...READ_ALL, 'webhooks:manage'], event_types: ['annotation.created'],
+      name: `hub-${Date.now()}`, version: '1', scopes: [...RECORD_READ_SCOPES, 'webhooks:manage'], event_types: ['annotation.created'],
     });
     expect(m.status).toBe(201);
     const manifest = (await m.json()) as { id: string };
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage'], { hub_capability_manifest_id: manifest.id });
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage'], { hub_capability_manifest_id: manifest.id });
     const refused = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'outcome_signal.created', target_url: 'http://127.0.0.1:9/x' });
     expect(refused.status).toBe(422);
     expect((await readProblem(refused)).errors).toEqual([expect.objectContaining({ pointer: '/event_type', code: 'not_in_manifest' })]);
-    await subscribe(key, 'annotation.created', 'http://127.0.0.1:9/x');
+    await subscribe(t, key, 'annotation.created', 'http://127.0.0.1:9/x');
   });
 
   it('publishes the event catalog with a JSON schema per topic', async () => {

@@ -12,9 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Webhook } from 'svix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
-import { startTestServer, type TestServer } from './harness.js';
+import { type WebhookWorker } from '../src/webhooks/worker/worker.js';
+import { startTestServer, type TestServer } from './support/harness.js';
+import { FAST_RETRIES, startTestWorker, subscribe } from './support/webhooks.js';
 
 const PYTHON = '/usr/bin/python3';
 const VERIFIER = fileURLToPath(new URL('./fixtures/webhooks/standard_webhooks_verify.py', import.meta.url));
@@ -25,10 +25,8 @@ let worker: WebhookWorker;
 const closers: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  t = await startTestServer({
-    env: { WEBHOOK_RETRY_SCHEDULE: '0,0.2,0.2,0.2', WEBHOOK_TIMEOUT_MS: '800', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' },
-  });
-  worker = await startWebhookWorker({ config: t.config, databaseUrl: t.db.url, logger: createLogger('silent'), concurrency: 8, pollIntervalMs: 100 });
+  t = await startTestServer({ env: FAST_RETRIES });
+  worker = await startTestWorker(t, { concurrency: 8 });
 });
 afterAll(async () => {
   await worker?.stop();
@@ -44,7 +42,7 @@ interface Arrival {
 type SignatureHeaders = Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string>;
 
 /**
- * A loopback receiver that keeps the raw body bytes (webhooks.receiver.ts keeps a decoded
+ * A loopback receiver that keeps the raw body bytes (support/receiver.ts keeps a decoded
  * string, which would hide a difference in the bytes from the verifiers).
  */
 async function rawReceiver(answer: (n: number, res: ServerResponse) => void = (_n, res) => res.writeHead(204).end()) {
@@ -108,12 +106,6 @@ async function subscriber() {
   return key;
 }
 
-async function subscribe(key: string, targetUrl: string) {
-  const res = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'interaction_event.created', target_url: targetUrl });
-  expect(res.status).toBe(201);
-  return (await res.json()) as { id: string; secret: string };
-}
-
 async function createEvent(key: string, properties: Record<string, unknown> = { button: 'save' }) {
   const res = await t.as(key, 'POST', '/api/v2/interaction-events', {
     event_type: 'clicked',
@@ -134,7 +126,7 @@ describe('Standard Webhooks interoperability', () => {
   it('a delivered record verifies with svix and with the Python verifier', async () => {
     const key = await subscriber();
     const r = await rawReceiver();
-    const sub = await subscribe(key, r.url);
+    const sub = await subscribe(t, key, 'interaction_event.created', r.url);
     const record = await createEvent(key);
     const [got] = await r.waitFor(1);
     const headers = signatureHeaders(got!);
@@ -150,7 +142,7 @@ describe('Standard Webhooks interoperability', () => {
     const key = await subscriber();
     // Retry-After: 1 spaces the attempts by at least a second, so their timestamps differ.
     const r = await rawReceiver((n, res) => (n < 3 ? res.writeHead(503, { 'retry-after': '1' }).end() : res.writeHead(204).end()));
-    const sub = await subscribe(key, r.url);
+    const sub = await subscribe(t, key, 'interaction_event.created', r.url);
     await createEvent(key);
     const attempts = await r.waitFor(3);
     const headers = attempts.map(signatureHeaders);
@@ -173,7 +165,7 @@ describe('Standard Webhooks interoperability', () => {
   it('during a secret rotation the new and the old secret each verify on their own', async () => {
     const key = await subscriber();
     const r = await rawReceiver();
-    const sub = await subscribe(key, r.url);
+    const sub = await subscribe(t, key, 'interaction_event.created', r.url);
     const rotated = await t.as(key, 'POST', `/api/v2/webhook-subscriptions/${sub.id}/rotate-secret`);
     expect(rotated.status).toBe(200);
     const { secret: fresh } = (await rotated.json()) as { secret: string };
@@ -195,7 +187,7 @@ describe('Standard Webhooks interoperability', () => {
   it('signs the UTF-8 bytes of non-ASCII records', async () => {
     const key = await subscriber();
     const r = await rawReceiver();
-    const sub = await subscribe(key, r.url);
+    const sub = await subscribe(t, key, 'interaction_event.created', r.url);
     const properties = {
       note: 'Café crème, naïve façade — Łódź',
       emoji: '🎉👩🏽‍💻',
@@ -225,7 +217,7 @@ describe('Standard Webhooks interoperability', () => {
   it('refuses a tampered body, another secret, another id, a stale timestamp and unknown signature versions', async () => {
     const key = await subscriber();
     const r = await rawReceiver();
-    const sub = await subscribe(key, r.url);
+    const sub = await subscribe(t, key, 'interaction_event.created', r.url);
     await createEvent(key, { button: 'save' });
     const [got] = await r.waitFor(1);
     const headers = signatureHeaders(got!);

@@ -12,10 +12,11 @@
 // requests on the wire and WEBHOOK_CONCURRENCY x SUCCESSES_WAITING_PER_REQUEST_SLOT
 // delivered attempts waiting for their batched log: what one kill can cause at most.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SUCCESSES_WAITING_PER_REQUEST_SLOT } from '../src/webhooks/worker.js';
-import { startTestServer, type TestServer } from './harness.js';
-import { spawnOnTestDatabase, type ServerProcess } from './process.js';
-import { startReceiver, type Receiver } from './webhooks.receiver.js';
+import { SUCCESSES_WAITING_PER_REQUEST_SLOT } from '../src/webhooks/worker/worker.js';
+import { startTestServer, type TestServer } from './support/harness.js';
+import { spawnOnTestDatabase, type ServerProcess } from './support/process.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+import { subscribe } from './support/webhooks.js';
 
 const CONCURRENCY = 8;
 const MAX_DUPLICATES_PER_KILL = CONCURRENCY * (1 + SUCCESSES_WAITING_PER_REQUEST_SLOT);
@@ -131,13 +132,11 @@ function producer(base: string, rng: () => number, tag: string) {
 }
 
 /** Fresh subscriptions of both topics to the receiver (earlier ones removed); answers their ids. */
-async function subscribe(): Promise<string[]> {
+async function subscribeBoth(): Promise<string[]> {
   await t.sql`UPDATE webhook_subscriptions SET deleted_at = now(), is_active = false WHERE deleted_at IS NULL`;
   const ids: string[] = [];
-  for (const event_type of ['interaction_event.created', 'annotation.created']) {
-    const sub = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type, target_url: receiver.url });
-    expect(sub.status).toBe(201);
-    ids.push(((await sub.json()) as { id: string }).id);
+  for (const event_type of ['interaction_event.created', 'annotation.created'] as const) {
+    ids.push((await subscribe(t, key, event_type, receiver.url)).id);
   }
   return ids;
 }
@@ -177,7 +176,7 @@ const pendingNow = async (subs: readonly string[]) =>
 describe('webhook delivery under random kills', () => {
   it(`delivers every event at least once while workers are SIGKILLed ${KILLS} times under load`, async () => {
     const rng = prng(SEED);
-    const subs = await subscribe();
+    const subs = await subscribeBoth();
     const from = receiver.received.length;
     const kills: { alive: number; pending: number }[] = [];
     const live = [await worker()];
@@ -231,7 +230,7 @@ describe('webhook delivery under random kills', () => {
 
   it('delivers every record whose create answered 201 after the API server (worker inside) is SIGKILLed mid fan-out', async () => {
     const rng = prng(SEED + 1);
-    const subs = await subscribe();
+    const subs = await subscribeBoth();
     const from = receiver.received.length;
     const first = await server();
     const load = producer(first.url, rng, 's');

@@ -4,10 +4,11 @@
 // batch job entries (graphile-worker runs them again) without an unhandled rejection, and
 // once the log accepts rows again every message ends delivered, logged once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
-import { startTestServer, until, type TestServer } from './harness.js';
-import { startReceiver, type Receiver } from './webhooks.receiver.js';
+import { type WebhookWorker } from '../src/webhooks/worker/worker.js';
+import { startTestServer, until, type TestServer } from './support/harness.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+import { viewedEvents } from './support/records.js';
+import { startTestWorker, subscribe } from './support/webhooks.js';
 
 const EVENTS = 20;
 
@@ -36,12 +37,11 @@ describe('a success log that fails', () => {
     await t.sql`CREATE FUNCTION test_refuse_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'log refused by the test'; END $$`;
     await t.sql`CREATE TRIGGER test_refuse_log BEFORE INSERT ON webhook_deliveries FOR EACH ROW EXECUTE FUNCTION test_refuse_log()`;
     const { key } = await t.consumerWithKey(['interaction-events:read', 'interaction-events:write', 'webhooks:manage']);
-    const sub = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'interaction_event.created', target_url: receiver.url });
-    expect(sub.status).toBe(201);
-    const events = Array.from({ length: EVENTS }, (_, i) => ({ event_type: 'viewed', subject_id: `log-${i}`, actor_id: 'a', occurred_at: '2026-11-26T10:00:00Z' }));
+    await subscribe(t, key, 'interaction_event.created', receiver.url);
+    const events = viewedEvents(EVENTS, 'log', '2026-11-26T10:00:00Z');
     expect((await t.as(key, 'POST', '/api/v2/interaction-events/batch', { events })).status).toBe(201);
 
-    worker = await startWebhookWorker({ config: t.config, databaseUrl: t.db.url, logger: createLogger('silent'), concurrency: 4, pollIntervalMs: 100 });
+    worker = await startTestWorker(t, { concurrency: 4 });
     await receiver.waitFor(EVENTS, 10_000);
     // The batch job failed (its entries are queued again by graphile-worker); nothing is logged.
     await until('the batch job to fail', async () => {

@@ -8,10 +8,12 @@ import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MESSAGES_PER_JOB } from '../src/webhooks/outbox.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
-import { startTestServer, type TestServer } from './harness.js';
-import { startReceiver, type Receiver } from './webhooks.receiver.js';
+import { MESSAGES_PER_JOB } from '../src/webhooks/jobs.js';
+import { type WebhookWorker } from '../src/webhooks/worker/worker.js';
+import { startTestServer, type TestServer } from './support/harness.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+import { viewedEvents } from './support/records.js';
+import { startTestWorker, subscribe } from './support/webhooks.js';
 
 /** Seconds before attempt 2 and 3 (attempt 1 runs at once); ±10 % jitter. */
 const SCHEDULE = [0, 2, 1];
@@ -66,11 +68,9 @@ describe('a batch job whose messages partly fail', () => {
     const { key } = await t.consumerWithKey(['interaction-events:read', 'interaction-events:write', 'webhooks:manage']);
     const subs = new Map<string, Receiver>();
     for (const r of [ok, flaky, slow]) {
-      const res = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'interaction_event.created', target_url: r.url });
-      expect(res.status).toBe(201);
-      subs.set(((await res.json()) as { id: string }).id, r);
+      subs.set((await subscribe(t, key, 'interaction_event.created', r.url)).id, r);
     }
-    const events = Array.from({ length: EVENTS }, (_, i) => ({ event_type: 'viewed', subject_id: `partial-${i}`, actor_id: 'a', occurred_at: '2026-11-25T10:00:00Z' }));
+    const events = viewedEvents(EVENTS, 'partial');
     expect((await t.as(key, 'POST', '/api/v2/interaction-events/batch', { events })).status).toBe(201);
 
     // Queued as one batch job carrying every message (the public view has no payload).
@@ -87,7 +87,7 @@ describe('a batch job whose messages partly fail', () => {
         done();
       },
     });
-    worker = await startWebhookWorker({ config: t.config, databaseUrl: t.db.url, logger: pino({ level: 'warn' }, sink), concurrency: 16, pollIntervalMs: 100 });
+    worker = await startTestWorker(t, { logger: pino({ level: 'warn' }, sink), concurrency: 16 });
 
     // After the first round: the successes are logged, and each failure has a job of its
     // own for attempt 2, keyed by its message, due on the schedule; the batch job is gone.

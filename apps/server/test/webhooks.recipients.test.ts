@@ -3,10 +3,9 @@
 // whose manifest no longer lists the topic, stops receiving, including messages that
 // were queued before the change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
-import { startTestServer, type TestServer } from './harness.js';
-import { startReceiver, type Receiver } from './webhooks.receiver.js';
+import { startTestServer, type TestServer } from './support/harness.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+import { startTestWorker, subscribe } from './support/webhooks.js';
 
 let t: TestServer;
 let writerKey: string;
@@ -26,9 +25,7 @@ async function subscriber(consumer: Record<string, unknown> = {}) {
   const { consumerId, key } = await t.consumerWithKey(['annotations:read', 'webhooks:manage'], consumer);
   const receiver = await startReceiver();
   receivers.push(receiver);
-  const res = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'annotation.created', target_url: receiver.url });
-  expect(res.status).toBe(201);
-  const { id } = (await res.json()) as { id: string };
+  const { id } = await subscribe(t, key, 'annotation.created', receiver.url);
   return { consumerId, subscriptionId: id, receiver };
 }
 
@@ -46,13 +43,7 @@ async function messageStates(subscriptionId: string): Promise<string[]> {
 }
 
 async function drain(check: () => Promise<boolean>): Promise<void> {
-  const worker: WebhookWorker = await startWebhookWorker({
-    config: t.config,
-    databaseUrl: t.db.url,
-    logger: createLogger('silent'),
-    concurrency: 4,
-    pollIntervalMs: 100,
-  });
+  const worker = await startTestWorker(t, { concurrency: 4 });
   try {
     const end = Date.now() + 10_000;
     while (!(await check()) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));

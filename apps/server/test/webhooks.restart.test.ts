@@ -13,9 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSql } from '../src/db/client.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.js';
 import { migrateUp } from '../src/db/migrate.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
-import { startTestServer, type TestServer } from './harness.js';
-import { startReceiver, type Receiver } from './webhooks.receiver.js';
+import { type WebhookWorker } from '../src/webhooks/worker/worker.js';
+import { startTestServer, type TestServer } from './support/harness.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+import { viewedEvents } from './support/records.js';
+import { startTestWorker, subscribe } from './support/webhooks.js';
 
 const EVENTS = 300;
 const OUTAGE_MS = 5000;
@@ -70,12 +72,11 @@ async function until(done: () => boolean, timeoutMs: number): Promise<void> {
 describe('webhook worker across a PostgreSQL restart', () => {
   it('delivers every event, takes its liveness locks again, and stops', async () => {
     const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as (typeof logs)[number]) });
-    worker = await startWebhookWorker({ config: t.config, databaseUrl: pg!.url, logger, pollIntervalMs: 100, sweepIntervalMs: 500 });
+    worker = await startTestWorker(t, { databaseUrl: pg!.url, logger, sweepIntervalMs: 500 });
 
     const { key } = await t.consumerWithKey(['interaction-events:read', 'interaction-events:write', 'webhooks:manage']);
-    const sub = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'interaction_event.created', target_url: receiver.url });
-    expect(sub.status).toBe(201);
-    const events = Array.from({ length: EVENTS }, (_, i) => ({ event_type: 'viewed', subject_id: `restart-${i}`, actor_id: 'restart', occurred_at: '2026-11-25T10:00:00Z' }));
+    await subscribe(t, key, 'interaction_event.created', receiver.url);
+    const events = viewedEvents(EVENTS, 'restart');
     const res = await t.as(key, 'POST', '/api/v2/interaction-events/batch', { events });
     expect(res.status).toBe(201);
     const ids = ((await res.json()) as { data: { id: string }[] }).data.map((e) => e.id);

@@ -1,7 +1,7 @@
 // GET /api/v2/webhook-subscriptions/{id}/secret: the owner (a key with webhooks:manage, or
 // its portal) sees the current signing secret again; nobody else does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProblem, startTestServer, type TestServer } from './harness.js';
+import { readProblem, startTestServer, type TestServer } from './support/harness.js';
 
 let t: TestServer;
 beforeAll(async () => {

@@ -2,14 +2,13 @@
 // time, on update, and again at delivery time (a subscription whose target became
 // private). Only loopback receivers exist here; a refused attempt must reach none of them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.js';
-import { createSecretBox, generateWebhookSecret } from '../src/webhooks/secret-box.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
-import { readProblem, startTestServer, type TestServer } from './harness.js';
-import { startReceiver, type Receiver } from './webhooks.receiver.js';
-
-/** Subscribing to a topic needs the read scope of its records. */
-const READ_ALL = ['interaction-events:read', 'annotations:read', 'requirement-candidates:read', 'decision-records:read', 'deployment-records:read', 'outcome-signals:read'] as const;
+import { createSecretBox } from '../src/lib/secret-box.js';
+import { generateWebhookSecret } from '../src/webhooks/delivery/signer.js';
+import { type WebhookWorker } from '../src/webhooks/worker/worker.js';
+import { readProblem, startTestServer, type TestServer } from './support/harness.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+import { RECORD_READ_SCOPES } from './support/scopes.js';
+import { startTestWorker } from './support/webhooks.js';
 
 let t: TestServer;
 let worker: WebhookWorker;
@@ -17,7 +16,7 @@ let receiver: Receiver;
 
 beforeAll(async () => {
   t = await startTestServer({ env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false', WEBHOOK_RETRY_SCHEDULE: '0,0.1', WEBHOOK_TIMEOUT_MS: '500' } });
-  worker = await startWebhookWorker({ config: t.config, databaseUrl: t.db.url, logger: createLogger('silent'), pollIntervalMs: 100 });
+  worker = await startTestWorker(t);
   receiver = await startReceiver();
 });
 afterAll(async () => {
@@ -37,7 +36,7 @@ describe('SSRF guard through the API', () => {
     'http://100.64.0.1/hook',
     'http://[fd00::1]/hook',
   ])('refuses %s at subscription time with a 422 on target_url', async (target_url) => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
     const res = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'annotation.created', target_url });
     expect(res.status).toBe(422);
     const problem = await readProblem(res);
@@ -47,14 +46,14 @@ describe('SSRF guard through the API', () => {
   });
 
   it('refuses non-http schemes in the contract', async () => {
-    const { key } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const { key } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
     const res = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'annotation.created', target_url: 'file:///etc/passwd' });
     expect(res.status).toBe(422);
     expect((await readProblem(res)).errors).toEqual([expect.objectContaining({ pointer: '/target_url' })]);
   });
 
   it('refuses at delivery time a target that is private now, without connecting to it', async () => {
-    const { key, consumerId } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const { key, consumerId } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
     // As if the subscription had been made while its host resolved to a public address.
     const sealed = createSecretBox(t.config.IHF_SECRET_KEY!).seal(generateWebhookSecret());
     const [sub] = await t.sql<{ id: string }[]>`
@@ -75,7 +74,7 @@ describe('SSRF guard through the API', () => {
   });
 
   it('refuses an update to a private target', async () => {
-    const { key, consumerId } = await t.consumerWithKey([...READ_ALL, 'webhooks:manage']);
+    const { key, consumerId } = await t.consumerWithKey([...RECORD_READ_SCOPES, 'webhooks:manage']);
     const sealed = createSecretBox(t.config.IHF_SECRET_KEY!).seal(generateWebhookSecret());
     const [sub] = await t.sql<{ id: string }[]>`
       INSERT INTO webhook_subscriptions (api_consumer_id, event_type, target_url, secret)

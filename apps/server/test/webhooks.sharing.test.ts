@@ -3,11 +3,12 @@
 // more than that ahead, so the rest of a large fan-out stays in the queue for the next
 // worker to take, instead of sitting locked in the first one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.js';
-import { DELIVER_BATCH_TASK, MESSAGES_PER_JOB } from '../src/webhooks/outbox.js';
-import { BATCH_JOBS, startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
-import { startTestServer, until, type TestServer } from './harness.js';
-import { startReceiver, type Receiver } from './webhooks.receiver.js';
+import { DELIVER_BATCH_TASK, MESSAGES_PER_JOB } from '../src/webhooks/jobs.js';
+import { BATCH_JOBS, type WebhookWorker } from '../src/webhooks/worker/worker.js';
+import { startTestServer, until, type TestServer } from './support/harness.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+import { viewedEvents } from './support/records.js';
+import { startTestWorker, subscribe } from './support/webhooks.js';
 
 const EVENTS = 2000;
 /** Batch jobs one worker may hold: BATCH_JOBS running and its local queue (one per slot, plus one). */
@@ -39,17 +40,16 @@ async function heldBatchJobs(): Promise<number[]> {
 describe('a fan-out and two workers', () => {
   it('leaves the batch jobs a worker cannot run yet to the next worker, and delivers each message once', async () => {
     const { key } = await t.consumerWithKey(['interaction-events:read', 'interaction-events:write', 'webhooks:manage']);
-    const sub = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'interaction_event.created', target_url: receiver.url });
-    expect(sub.status).toBe(201);
+    await subscribe(t, key, 'interaction_event.created', receiver.url);
     for (let b = 0; b < EVENTS / 1000; b++) {
-      const events = Array.from({ length: 1000 }, (_, i) => ({ event_type: 'viewed', subject_id: `share-${b}-${i}`, actor_id: 'a', occurred_at: '2026-11-26T10:00:00Z' }));
+      const events = viewedEvents(1000, `share-${b}`, '2026-11-26T10:00:00Z');
       expect((await t.as(key, 'POST', '/api/v2/interaction-events/batch', { events })).status).toBe(201);
     }
     const [queued] = await t.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE task_identifier = ${DELIVER_BATCH_TASK}`;
     expect(queued!.n).toBe(EVENTS / MESSAGES_PER_JOB);
     expect(queued!.n).toBeGreaterThan(2 * MAX_HELD); // so that holding too many would show
 
-    const start = () => startWebhookWorker({ config: t.config, databaseUrl: t.db.url, logger: createLogger('silent'), concurrency: 4, pollIntervalMs: 100 });
+    const start = () => startTestWorker(t, { concurrency: 4 });
     workers.push(await start());
     await until('the first worker to hold batch jobs', async () => (await heldBatchJobs()).length === 1, 5000);
     await new Promise((r) => setTimeout(r, 500));

@@ -4,9 +4,11 @@
 // graphile-worker backoff), nothing is logged at error level, and another worker then
 // delivers the rest, each message exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './harness.js';
-import { spawnOnTestDatabase, type ServerProcess } from './process.js';
-import { startReceiver, type Receiver } from './webhooks.receiver.js';
+import { startTestServer, type TestServer } from './support/harness.js';
+import type { ServerProcess } from './support/process.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+import { viewedEvents } from './support/records.js';
+import { spawnTestWorker, subscribe } from './support/webhooks.js';
 
 const EVENTS = 1000;
 
@@ -27,13 +29,8 @@ afterAll(async () => {
 });
 
 async function worker(): Promise<ServerProcess> {
-  const p = spawnOnTestDatabase(t, {
-    WEBHOOK_TIMEOUT_MS: '2000',
-    WEBHOOK_RETRY_SCHEDULE: '0,1,1',
-    WEBHOOK_CONCURRENCY: '4',
-  });
+  const p = await spawnTestWorker(t, { WEBHOOK_TIMEOUT_MS: '2000', WEBHOOK_RETRY_SCHEDULE: '0,1,1', WEBHOOK_CONCURRENCY: '4' });
   children.push(p);
-  await p.waitForLog('webhook worker running', 30_000);
   return p;
 }
 
@@ -49,11 +46,10 @@ const errorLines = (p: ServerProcess) =>
 describe('webhook worker graceful stop', () => {
   it('finishes in-flight attempts, hands the rest back runnable at once, logs no error, and another worker delivers each message once', async () => {
     const { key } = await t.consumerWithKey(['interaction-events:read', 'interaction-events:write', 'webhooks:manage']);
-    const sub = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'interaction_event.created', target_url: receiver.url });
-    expect(sub.status).toBe(201);
+    await subscribe(t, key, 'interaction_event.created', receiver.url);
 
     const first = await worker();
-    const events = Array.from({ length: EVENTS }, (_, i) => ({ event_type: 'viewed', subject_id: `stop-${i}`, actor_id: 'stop', occurred_at: '2026-11-25T10:00:00Z' }));
+    const events = viewedEvents(EVENTS, 'stop');
     const res = await t.as(key, 'POST', '/api/v2/interaction-events/batch', { events });
     expect(res.status).toBe(201);
     const ids = ((await res.json()) as { data: { id: string }[] }).data.map((e) => e.id);

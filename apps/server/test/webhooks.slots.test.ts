@@ -1,9 +1,11 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
-import { startTestServer, type TestServer } from './harness.js';
-import { startReceiver, type Receiver } from './webhooks.receiver.js';
+import { type WebhookWorker } from '../src/webhooks/worker/worker.js';
+import { startTestServer, type TestServer } from './support/harness.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+import { viewedEvents } from './support/records.js';
+import { startTestWorker, subscribe } from './support/webhooks.js';
 
 // One request slot (WEBHOOK_CONCURRENCY=1) with four attempts claimed around it, and a
 // receiver that takes 2.8 s per answer. With a 3 s timeout the claim's lease is 11 s, so
@@ -28,13 +30,7 @@ beforeAll(async () => {
       done();
     },
   });
-  worker = await startWebhookWorker({
-    config: t.config,
-    databaseUrl: t.db.url,
-    logger: pino({ level: 'warn' }, sink),
-    concurrency: 1,
-    pollIntervalMs: 100,
-  });
+  worker = await startTestWorker(t, { logger: pino({ level: 'warn' }, sink), concurrency: 1 });
   receiver = await startReceiver((_req, _n, res) => {
     setTimeout(() => res.writeHead(200).end('ok'), ANSWER_AFTER_MS);
   });
@@ -48,9 +44,8 @@ afterAll(async () => {
 describe('webhook request slots', () => {
   it('re-queues a claim that waited past its lease for a request slot, and sends every message once', async () => {
     const { key } = await t.consumerWithKey(['interaction-events:read', 'interaction-events:write', 'webhooks:manage']);
-    const sub = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'interaction_event.created', target_url: receiver.url });
-    expect(sub.status).toBe(201);
-    const events = Array.from({ length: 4 }, (_, i) => ({ event_type: 'viewed', subject_id: `slot-${i}`, actor_id: 'a', occurred_at: '2026-11-25T10:00:00Z' }));
+    await subscribe(t, key, 'interaction_event.created', receiver.url);
+    const events = viewedEvents(4, 'slot');
     expect((await t.as(key, 'POST', '/api/v2/interaction-events/batch', { events })).status).toBe(201);
 
     const got = await receiver.waitFor(4, 40_000);

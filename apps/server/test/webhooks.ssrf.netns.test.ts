@@ -1,3 +1,4 @@
+// Over 300 lines: the refused-target tables (~300 forms) are data, kept beside the tests that walk them.
 // Runs inside a loopback-only network namespace (scripts/test.mjs). The SSRF guard and the
 // sender are tested as units, fed an injected DNS lookup and loopback receivers; the API
 // and the worker are tested against an embedded PostgreSQL started on this namespace's
@@ -13,11 +14,12 @@ import { createSql } from '../src/db/client.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.js';
 import { migrateUp } from '../src/db/migrate.js';
 import { createLogger } from '../src/logger.js';
-import { createSecretBox, generateWebhookSecret } from '../src/webhooks/secret-box.js';
-import { sendWebhook } from '../src/webhooks/sender.js';
-import { refusalFor, UnsafeTargetError, vetTarget, type LookupFn } from '../src/webhooks/ssrf.js';
-import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker.js';
-import { readProblem, startTestServer, type TestServer } from './harness.js';
+import { createSecretBox } from '../src/lib/secret-box.js';
+import { generateWebhookSecret } from '../src/webhooks/delivery/signer.js';
+import { sendWebhook } from '../src/webhooks/delivery/sender.js';
+import { refusalFor, UnsafeTargetError, vetTarget, type LookupFn } from '../src/webhooks/delivery/ssrf.js';
+import { startWebhookWorker, type WebhookWorker } from '../src/webhooks/worker/worker.js';
+import { readProblem, startTestServer, type TestServer } from './support/harness.js';
 
 const servers: Server[] = [];
 afterEach(async () => {

@@ -6,13 +6,14 @@
 // host that "does not resolve" is the refusal), so no connection leaves loopback.
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeliveriesRepository } from '../src/db/repositories/deliveries.js';
-import { createDeliveryEngine, type DeliveryEngine } from '../src/webhooks/engine.js';
-import { createSecretBox } from '../src/webhooks/secret-box.js';
-import { createSenderAgents, type SenderAgents } from '../src/webhooks/sender.js';
-import type { LookupFn } from '../src/webhooks/ssrf.js';
-import { startTestServer, type TestServer } from './harness.js';
-import { startReceiver, type Receiver } from './webhooks.receiver.js';
+import { createDeliveryEngine, type DeliveryEngine } from '../src/webhooks/delivery/engine.js';
+import { createSecretBox } from '../src/lib/secret-box.js';
+import { createSenderAgents, type SenderAgents } from '../src/webhooks/delivery/sender.js';
+import type { LookupFn } from '../src/webhooks/delivery/ssrf.js';
+import { startTestServer, type TestServer } from './support/harness.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+import { viewedEvents } from './support/records.js';
+import { subscribe } from './support/webhooks.js';
 
 const TTL_MS = 1500;
 
@@ -37,7 +38,6 @@ beforeAll(async () => {
   agents = createSenderAgents(8);
   engine = createDeliveryEngine({
     sql: t.sql,
-    deliveries: createDeliveriesRepository(t.sql, { leaseSeconds: 35 }),
     secretBox: createSecretBox(t.config.IHF_SECRET_KEY!),
     logger: pino({ level: 'silent' }),
     retrySchedule: [0, 60, 60, 60, 60],
@@ -62,12 +62,10 @@ afterAll(async () => {
  */
 async function messagesTo(host: string, n: number): Promise<{ url: string; messages: string[] }> {
   await t.sql`UPDATE webhook_subscriptions SET deleted_at = now(), is_active = false WHERE deleted_at IS NULL`;
-  const res = await t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'interaction_event.created', target_url: receiver.url });
-  expect(res.status).toBe(201);
-  const { id } = (await res.json()) as { id: string };
+  const { id } = await subscribe(t, key, 'interaction_event.created', receiver.url);
   const url = `http://${host}:${new URL(receiver.url).port}/hook`;
   await t.sql`UPDATE webhook_subscriptions SET target_url = ${url} WHERE id = ${id}`;
-  const events = Array.from({ length: n }, (_, i) => ({ event_type: 'viewed', subject_id: `${host}-${i}`, actor_id: 'a', occurred_at: '2026-11-25T10:00:00Z' }));
+  const events = viewedEvents(n, host);
   expect((await t.as(key, 'POST', '/api/v2/interaction-events/batch', { events })).status).toBe(201);
   const rows = await t.sql<{ id: string }[]>`SELECT id FROM webhook_messages WHERE webhook_subscription_id = ${id} ORDER BY created_at, id`;
   expect(rows).toHaveLength(n);

@@ -3,10 +3,10 @@
 // serious or critical violation, light and dark) and screenshotted.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../server/src/logger.js';
-import { startWebhookWorker, type WebhookWorker } from '../../server/src/webhooks/worker.js';
-import { readProblem, startTestServer, until, type TestServer } from '../../server/test/harness.js';
-import { startReceiver, type Receiver } from '../../server/test/webhooks.receiver.js';
+import type { WebhookWorker } from '../../server/src/webhooks/worker/worker.js';
+import { readProblem, startTestServer, until, type TestServer } from '../../server/test/support/harness.js';
+import { startReceiver, type Receiver } from '../../server/test/support/receiver.js';
+import { startTestWorker } from '../../server/test/support/webhooks.js';
 import { auditPage, chromiumPath, launchChromium, openPage, type WatchedPage } from './browser.js';
 import { generateTraffic } from './traffic.js';
 
@@ -19,7 +19,7 @@ const pages: WatchedPage[] = [];
 describe.skipIf(!chromiumPath)('operator console in Chromium', () => {
   beforeAll(async () => {
     t = await startTestServer({ env: { WEBHOOK_RETRY_SCHEDULE: '0,0.2', WEBHOOK_TIMEOUT_MS: '2000' } });
-    worker = await startWebhookWorker({ config: t.config, databaseUrl: t.db.url, logger: createLogger('silent'), concurrency: 4, pollIntervalMs: 100 });
+    worker = await startTestWorker(t, { concurrency: 4 });
     browser = await launchChromium();
   });
   afterAll(async () => {

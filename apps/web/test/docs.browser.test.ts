@@ -2,7 +2,7 @@
 // under the strict CSP, and passes axe-core (no serious or critical violation) in both schemes.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../server/test/harness.js';
+import { startTestServer, type TestServer } from '../../server/test/support/harness.js';
 import { auditPage, chromiumPath, launchChromium, openPage } from './browser.js';
 
 let t: TestServer;

@@ -3,10 +3,10 @@
 // redelivered; and an expired link. axe-core and screenshots on every page, light and dark.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../server/src/logger.js';
-import { startWebhookWorker, type WebhookWorker } from '../../server/src/webhooks/worker.js';
-import { startTestServer, type TestServer } from '../../server/test/harness.js';
-import { startReceiver, type Receiver } from '../../server/test/webhooks.receiver.js';
+import type { WebhookWorker } from '../../server/src/webhooks/worker/worker.js';
+import { startTestServer, type TestServer } from '../../server/test/support/harness.js';
+import { startReceiver, type Receiver } from '../../server/test/support/receiver.js';
+import { startTestWorker } from '../../server/test/support/webhooks.js';
 import { auditPage, chromiumPath, launchChromium, openPage, type WatchedPage } from './browser.js';
 import { generateTraffic } from './traffic.js';
 
@@ -23,7 +23,7 @@ describe.skipIf(!chromiumPath)('consumer portal in Chromium', () => {
 
   beforeAll(async () => {
     t = await startTestServer({ now: () => new Date(Date.now() + skew), env: { WEBHOOK_RETRY_SCHEDULE: '0,0.2', WEBHOOK_TIMEOUT_MS: '2000' } });
-    worker = await startWebhookWorker({ config: t.config, databaseUrl: t.db.url, logger: createLogger('silent'), concurrency: 4, pollIntervalMs: 100 });
+    worker = await startTestWorker(t, { concurrency: 4 });
     receiver = await startReceiver((_r, n, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(`received ${n}`));
     browser = await launchChromium();
     // The consumer's own static key holds the read scope its portal's subscriptions need.

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProblem, startTestServer, type TestServer } from '../../server/test/harness.js';
+import { readProblem, startTestServer, type TestServer } from '../../server/test/support/harness.js';
 
 let t: TestServer;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 // Real traffic for the charts and tables: requests over HTTP with a consumer's key,
 // then the request log flushed so the usage endpoints see them.
 import { randomUUID } from 'node:crypto';
-import type { TestServer } from '../../server/test/harness.js';
+import type { TestServer } from '../../server/test/support/harness.js';
 
 export interface TrafficCounts {
   ok: number;

@@ -20,6 +20,7 @@ import { adminWebhooksContract } from './resources/admin/webhooks.js';
 import { adminWebhookSubscriptionsContract } from './resources/admin/webhook-subscriptions.js';
 import { adminWebhookStatsContract, webhookStatsContract } from './resources/webhook-stats.js';
 import { adminPortalSessionsContract, portalSessionsContract } from './resources/portal-sessions.js';
+import { adminInteractionTypesContract } from './resources/admin/interaction-types.js';
 
 export const API_PREFIX = '/api/v2';
 
@@ -50,6 +51,7 @@ export const contract = c.router(
       portalSessions: adminPortalSessionsContract,
       webhookSubscriptions: adminWebhookSubscriptionsContract,
       webhookStats: adminWebhookStatsContract,
+      interactionTypes: adminInteractionTypesContract,
     },
   },
   { pathPrefix: API_PREFIX, commonResponses, strictStatusCodes: true },

@@ -44,6 +44,7 @@ export function clientCredentials(
   baseUrl: string,
   credentials: ClientCredentials,
   transport: TransportConfig,
+  headers: Record<string, string> = {},
   now: () => number = Date.now,
 ): CredentialSource {
   let cached: CachedToken | undefined;
@@ -60,6 +61,7 @@ export function clientCredentials(
         method: 'POST',
         url: baseUrl + TOKEN_PATH,
         headers: {
+          ...lowerCased(headers),
           authorization: `Basic ${basicCredentials(credentials.clientId, credentials.clientSecret)}`,
           'content-type': 'application/x-www-form-urlencoded',
           accept: 'application/json',
@@ -67,6 +69,7 @@ export function clientCredentials(
         body: form,
         // A second token issued by a resent request is harmless: nothing else holds it.
         idempotent: true,
+        operation: 'token',
       },
     );
     const token = response.body as TokenResponse;
@@ -102,6 +105,10 @@ export function clientCredentials(
 function basicCredentials(id: string, secret: string): string {
   const raw = `${formEncode(id)}:${formEncode(secret)}`;
   return btoa(String.fromCharCode(...new TextEncoder().encode(raw)));
+}
+
+function lowerCased(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 }
 
 function formEncode(value: string): string {

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '@ihf/contract';
+import { parseRateLimit, type RateLimit } from './rate-limit.js';
 
 /** One failing field of a validation error, as the problem document lists it. */
 export interface FieldError {
@@ -58,6 +59,11 @@ export class IhfApiError extends IhfError {
     this.requestId = problem?.request_id ?? headers.get('x-request-id') ?? undefined;
     this.errors = problem?.errors ?? [];
     this.headers = headers;
+  }
+
+  /** The caller's rate-limit state as this response reported it (`RateLimit` / `RateLimit-Policy`). */
+  get rateLimit(): RateLimit | undefined {
+    return parseRateLimit(this.headers);
   }
 }
 

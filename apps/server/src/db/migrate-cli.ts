@@ -1,4 +1,4 @@
-// `pnpm migrate [up|down [count]]` against DATABASE_URL.
+// `pnpm migrate [up|down [count]]` against DATABASE_URL; in the image `node dist/migrate-cli.js`.
 import { loadConfig } from '../config.js';
 import { migrateDown, migrateUp } from './migrate.js';
 
@@ -10,6 +10,6 @@ if (!config.DATABASE_URL) {
 const [direction = 'up', count = '1'] = process.argv.slice(2);
 const names =
   direction === 'down'
-    ? await migrateDown(config.DATABASE_URL, Number(count))
-    : await migrateUp(config.DATABASE_URL, { info: (m) => console.log(m) });
+    ? await migrateDown(config.DATABASE_URL, Number(count), config.MIGRATIONS_DIR)
+    : await migrateUp(config.DATABASE_URL, { info: (m) => console.log(m) }, config.MIGRATIONS_DIR);
 console.log(`${direction}: ${names.length ? names.join(', ') : 'nothing to do'}`);

@@ -1,11 +1,15 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
-import { migrateQueue } from '../webhooks/queue.js';
+import { migrateQueue } from '../webhooks/worker/queue-runner.js';
 import type { Sql } from './client.js';
 
 export const MIGRATIONS_TABLE = 'pgmigrations';
 export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../../../migrations', import.meta.url));
+/** Migration files are `NNNN_name.sql`; anything else in the folder (schema.sql) is not one. */
+const MIGRATION_FILE = /^\d{4}_.+\.sql$/;
+// node-pg-migrate anchors this pattern and skips the files it matches.
+const NOT_A_MIGRATION = `(?!${MIGRATION_FILE.source.slice(1)}).*`;
 
 interface Log {
   info(msg: string): void;
@@ -21,6 +25,7 @@ export async function migrateUp(databaseUrl: string, log?: Log, dir = DEFAULT_MI
     dir,
     direction: 'up',
     migrationsTable: MIGRATIONS_TABLE,
+    ignorePattern: NOT_A_MIGRATION,
     count: Infinity,
     log: (msg: string) => log?.info(msg),
     logger: { debug: () => {}, info: () => {}, warn: (m: string) => log?.info(m), error: (m: string) => log?.info(m) },
@@ -36,6 +41,7 @@ export async function migrateDown(databaseUrl: string, count: number, dir = DEFA
     dir,
     direction: 'down',
     migrationsTable: MIGRATIONS_TABLE,
+    ignorePattern: NOT_A_MIGRATION,
     count,
     log: () => {},
     logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
@@ -45,7 +51,7 @@ export async function migrateDown(databaseUrl: string, count: number, dir = DEFA
 
 export function migrationNames(dir = DEFAULT_MIGRATIONS_DIR): string[] {
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.sql'))
+    .filter((f) => MIGRATION_FILE.test(f))
     .map((f) => f.replace(/\.sql$/, ''))
     .sort();
 }

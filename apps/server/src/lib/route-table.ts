@@ -1,5 +1,6 @@
-import { isAppRoute, type AppRoute, type AppRouter } from '@ts-rest/core';
+import type { AppRoute, AppRouter } from '@ts-rest/core';
 import type { RouteMetadata } from '@ihf/contract';
+import { flattenRoutes } from '@ihf/contract/routes';
 
 export interface RouteEntry {
   method: string;
@@ -9,10 +10,6 @@ export interface RouteEntry {
   meta: RouteMetadata;
   /** Media type the route's body must have, or null when it takes none. */
   bodyType: string | null;
-}
-
-function flatten(router: AppRouter): AppRoute[] {
-  return Object.values(router).flatMap((r) => (isAppRoute(r) ? [r] : flatten(r)));
 }
 
 function toPattern(path: string): RegExp {
@@ -36,13 +33,13 @@ function bodyTypeOf(route: AppRoute): string | null {
  * `/interaction-events/batch` is not taken for `/interaction-events/:id`.
  */
 export function buildRouteTable(contract: AppRouter): RouteEntry[] {
-  return flatten(contract)
+  return flattenRoutes(contract)
     .map((route) => ({
       method: route.method,
       path: route.path,
       pattern: toPattern(route.path),
       route,
-      meta: route.metadata as RouteMetadata,
+      meta: route.metadata,
       bodyType: bodyTypeOf(route),
     }))
     .sort((a, b) => a.path.split(':').length - b.path.split(':').length);

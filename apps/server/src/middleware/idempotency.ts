@@ -3,7 +3,7 @@ import type { Request, RequestHandler } from 'express';
 import { stringify as canonicalJson } from 'safe-stable-stringify';
 import type { IdempotencyRepository } from '../db/repositories/idempotency.js';
 import { ApiError } from '../errors.js';
-import type { SecretBox } from '../webhooks/secret-box.js';
+import type { SecretBox } from '../lib/secret-box.js';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /** A first request still "in progress" after this long is presumed dead and may be retried. */
@@ -12,7 +12,7 @@ const LOCK_SECONDS = 60;
 /**
  * Only successes are kept and replayed. A refused request (validation, a missing
  * reference, a limit, a server error) created nothing, so its key is released and a
- * corrected retry may use it (as Stripe does for requests that failed validation).
+ * corrected retry may use it.
  */
 const replayable = (status: number) => status < 400;
 
@@ -22,10 +22,10 @@ const replayable = (status: number) => status < 400;
  * that serialises the same JSON with its keys in another order (another SDK, a retry that rebuilt
  * the object) is still recognised as sending the same request rather than told 422.
  */
-function requestHash(req: Request, serialise: (body: unknown) => string | undefined): string {
+function requestHash(req: Request): string {
   return createHash('sha256')
     .update(`${req.method} ${req.path}\n`)
-    .update(req.body === undefined ? '' : (serialise(req.body) ?? ''))
+    .update(req.body === undefined ? '' : (canonicalJson(req.body) ?? ''))
     .digest('hex');
 }
 
@@ -46,24 +46,13 @@ export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | 
       });
     }
     const owner = req.auth?.kind === 'consumer' ? req.auth.consumer.id : 'operator';
-    let hash = requestHash(req, canonicalJson);
+    const hash = requestHash(req);
 
     // An answer that shows a secret once (a webhook signing secret) is kept sealed, as the
     // secret itself is: the replay store must not become a copy of it in the clear.
     const sealed = req.apiRoute.meta.answersSecret === true;
     if (sealed && !secretBox) return next(); // the route itself answers 503 without IHF_SECRET_KEY
-    const lease = { ttlSeconds: IDEMPOTENCY_TTL_SECONDS, lockSeconds: LOCK_SECONDS };
-    let got = await repo.acquire(owner, key, hash, lease);
-    if (!got.acquired && got.row.request_hash !== hash) {
-      // Rows written before the canonical hash (they expire within 24 h) hold the hash of the
-      // body as JSON.stringify gave it: accept that as the same request too. Acquiring again
-      // under it lets a retry take over such a row left in progress by a server that died.
-      const legacy = requestHash(req, JSON.stringify);
-      if (got.row.request_hash === legacy) {
-        hash = legacy;
-        got = await repo.acquire(owner, key, hash, lease);
-      }
-    }
+    const got = await repo.acquire(owner, key, hash, { ttlSeconds: IDEMPOTENCY_TTL_SECONDS, lockSeconds: LOCK_SECONDS });
     if (!got.acquired) {
       const { row } = got;
       if (row.request_hash !== hash) {
@@ -77,9 +66,8 @@ export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | 
       res.status(row.response_status ?? 200);
       res.set('Idempotent-Replayed', 'true');
       if (row.response_content_type) res.type(row.response_content_type);
-      // An answer stored before sealing existed (plaintext JSON, never `v1.`) is served as it is.
       const stored = row.response_body ?? '';
-      res.send(sealed && stored.startsWith('v1.') ? secretBox!.open(stored) : stored);
+      res.send(sealed ? secretBox!.open(stored) : stored);
       return;
     }
 

@@ -11,11 +11,8 @@ const REQUESTED_AT = Symbol('requestLogRequestedAt');
 type Timed = Response & { [STARTED]: number; [REQUESTED_AT]: Date };
 
 /**
- * Mounted before routing and authentication, so every /api/v2 response is recorded,
- * 401s, 404s and 429s included. The entry is handed to the batching writer when the
- * response closes: after it finished, with its status, or before (the client went away),
- * as 499. Nothing here waits on the database, and a request costs one listener (shared,
- * not a closure per request) and the entry itself.
+ * Mounted before routing and authentication, so 401s, 404s and 429s are recorded too. The
+ * entry goes to the batching writer when the response closes (499 if the client left first).
  */
 export function requestLog(writer: RequestLogWriter, now: () => Date): RequestHandler {
   function onClose(this: Timed) {

@@ -6,16 +6,13 @@ import type { Services } from '../services/index.js';
 const s = initServer();
 
 export const eventTypesRouter = ({ interactionTypes }: Services) => {
-  // The catalog is static: build it once per app. Its readers validate payloads with plain
-  // JSON Schema validators (a receiver in Python, Go…), to which OpenAPI 3.0's `nullable`
-  // means nothing and a null value fails `type: string`: so the schemas go out as JSON
-  // Schema draft 4 (null as one of the types), converted from the OpenAPI document's.
+  // Static, so built once. Draft 4 JSON Schema, not OpenAPI's: receivers' plain validators
+  // ignore `nullable` and would fail a null against `type: string`.
   const catalog = {
     data: eventCatalog().map((entry) => ({ ...entry, schema: fromSchema(entry.schema) as Record<string, unknown> })),
   };
   return s.router(contract.eventTypes, {
     list: async () => ({ status: 200, body: catalog }),
     listInteractionTypes: async () => ({ status: 200, body: { data: await interactionTypes.list() } }),
-    addInteractionType: async ({ body }) => ({ status: 201, body: await interactionTypes.add(body.name, body.description ?? null) }),
   });
 };

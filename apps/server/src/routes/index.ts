@@ -24,6 +24,7 @@ import { adminWebhooksRouter } from './admin/webhooks.js';
 import { adminWebhookSubscriptionsRouter } from './admin/webhook-subscriptions.js';
 import { adminWebhookStatsRouter, webhookStatsRouter } from './webhook-stats.js';
 import { adminPortalSessionsRouter, portalSessionsRouter } from './portal-sessions.js';
+import { adminInteractionTypesRouter } from './admin/interaction-types.js';
 
 /** Every resource router, composed in one place against the one contract. */
 export function mountApiRoutes(app: Express, services: Services): void {
@@ -54,6 +55,7 @@ export function mountApiRoutes(app: Express, services: Services): void {
         portalSessions: adminPortalSessionsRouter(services),
         webhookSubscriptions: adminWebhookSubscriptionsRouter(services),
         webhookStats: adminWebhookStatsRouter(services),
+        interactionTypes: adminInteractionTypesRouter(services),
       },
     },
     app,

@@ -4,7 +4,7 @@ import type { SubscriptionRow, SubscriptionsRepository } from '../db/repositorie
 import { toPage } from '../db/pagination.js';
 import { notFound } from '../errors.js';
 import type { ConsumersService } from './consumers.js';
-import { toSubscription } from './webhooks/subscriptions.js';
+import { toSubscription } from './subscriptions/subscriptions.js';
 
 /** A subscription's own state: disabled by the engine wins over paused by its owner. */
 export function stateOf(row: Pick<SubscriptionRow, 'disabled_at' | 'is_active'>): SubscriptionState {

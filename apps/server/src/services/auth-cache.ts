@@ -98,11 +98,8 @@ export function createAuthCache(deps: { sql: Sql; keys: KeysRepository; logger?:
     invalidate,
 
     /**
-     * Resolves once this process's LISTEN connection has received every notification
-     * committed before the call. PostgreSQL delivers notifications to each listener in
-     * commit order and signals every listener at once, so a write path that awaits this
-     * before answering (revocation) answers only when other replicas have the
-     * invalidation in hand too. Bounded: a lost connection never hangs a request.
+     * Resolves once this process has heard every notification committed before the call;
+     * PostgreSQL signals all listeners at once, so other replicas have it too. Bounded.
      */
     async sync(timeoutMs = 2000): Promise<boolean> {
       if (disabled) return false;

@@ -17,16 +17,15 @@ import { createAutoApproveRulesService } from './trust/auto-approve-rules.js';
 import { heuristicScreener } from './trust/heuristic-scorer.js';
 import { createTrustPolicy } from './trust/policy.js';
 import { createReviewQueueService } from './trust/review-queue.js';
-import { createDeliveriesRepository } from '../db/repositories/deliveries.js';
 import { createIdempotencyRepository } from '../db/repositories/idempotency.js';
 import { createRecordsRepository } from '../db/repositories/records.js';
 import { createSubscriptionsRepository } from '../db/repositories/subscriptions.js';
 import { createRecordsService } from './records/records.js';
 import { createInteractionTypesService } from './records/interaction-types.js';
 import type { SubmissionPolicy } from './records/submission-policy.js';
-import { createSubscriptionsService } from './webhooks/subscriptions.js';
-import { claimLeaseSeconds } from '../webhooks/lease.js';
-import { createSecretBox } from '../webhooks/secret-box.js';
+import { createSubscriptionsService } from './subscriptions/subscriptions.js';
+import { claimLeaseSeconds } from '../webhooks/delivery/lease.js';
+import { createSecretBox } from '../lib/secret-box.js';
 import type { Logger } from '../logger.js';
 import { createTraffic } from './limits/traffic.js';
 import { createUsageService } from './usage.js';
@@ -42,7 +41,7 @@ export interface ServiceDeps {
   config: Config;
   sql: Sql;
   now: () => Date;
-  /** Screening / auto-approve of annotations and candidates (issue 5); the default screens nothing. */
+  /** Screening / auto-approve of annotations and candidates; the default screens nothing. */
   submissionPolicy?: SubmissionPolicy;
   logger: Logger;
 }
@@ -56,7 +55,6 @@ export function createServices({ config, sql, now, logger, submissionPolicy }: S
     requestLog: createRequestLogRepository(sql),
     records: createRecordsRepository(sql),
     subscriptions: createSubscriptionsRepository(sql),
-    deliveries: createDeliveriesRepository(sql, { leaseSeconds: claimLeaseSeconds(config.WEBHOOK_TIMEOUT_MS) }),
     idempotency: createIdempotencyRepository(sql),
     portalCredentials: createPortalCredentialsRepository(sql),
     adminSubscriptions: createAdminSubscriptionsRepository(sql),
@@ -99,7 +97,7 @@ export function createServices({ config, sql, now, logger, submissionPolicy }: S
     webhookSubscriptions: createSubscriptionsService({
       sql,
       subscriptions: repos.subscriptions,
-      deliveries: repos.deliveries,
+      leaseSeconds: claimLeaseSeconds(config.WEBHOOK_TIMEOUT_MS),
       manifests: repos.manifests,
       secretBox,
       allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,

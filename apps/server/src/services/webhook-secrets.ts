@@ -1,6 +1,6 @@
 import type { SubscriptionsRepository } from '../db/repositories/subscriptions.js';
 import { ApiError, notFound } from '../errors.js';
-import type { SecretBox } from '../webhooks/secret-box.js';
+import type { SecretBox } from '../lib/secret-box.js';
 
 /** Shows a subscription's signing secret to its owner again (the portal's "reveal"); it is sealed at rest. */
 export function createWebhookSecretsService(deps: { subscriptions: SubscriptionsRepository; secretBox: SecretBox | null }) {

@@ -1,6 +1,6 @@
 import { extendApi, generateSchema } from '@anatine/zod-openapi';
 import { z } from 'zod';
-import { adminMeta, c, consumerMeta, IdempotencyHeaders, Problem, publicMeta, Timestamp } from '../common.js';
+import { c, consumerMeta, publicMeta, Timestamp } from '../common.js';
 import { WEBHOOK_DATA_SCHEMAS, WEBHOOK_PAYLOAD_SCHEMAS, WEBHOOK_TOPIC_DESCRIPTIONS } from '../webhooks/events.js';
 import { EVENT_TOPICS, EventTopicSchema, type EventTopic } from '../webhooks/topics.js';
 
@@ -28,16 +28,6 @@ export const InteractionType = extendApi(
 );
 export type InteractionType = z.infer<typeof InteractionType>;
 
-const CreateInteractionType = extendApi(
-  z
-    .object({
-      name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'Lower-case letters, digits and _, starting with a letter, at most 64'),
-      description: z.string().max(500).nullish(),
-    })
-    .strict(),
-  { title: 'CreateInteractionTypeRequest', example: { name: 'scrolled', description: 'An actor scrolled a subject into view' } },
-);
-
 export const eventTypesContract = c.router({
   list: {
     method: 'GET',
@@ -54,15 +44,6 @@ export const eventTypesContract = c.router({
     summary: 'The registry of interaction event types',
     description: 'The values `event_type` of an interaction event may take. A short, admin-curated list, so not paginated.',
     metadata: consumerMeta('Interaction events', ['interaction-events:read']),
-  },
-  addInteractionType: {
-    method: 'POST',
-    path: '/admin/interaction-types',
-    body: CreateInteractionType,
-    headers: IdempotencyHeaders,
-    responses: { 201: InteractionType, 409: Problem },
-    summary: 'Register an interaction event type',
-    metadata: adminMeta('Admin: interaction types', { idempotent: true }),
   },
 });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The webhook event topics, one per record type (seed 004's CHECK constraint). */
+/** The webhook event topics, one per record type (the baseline schema's CHECK constraint). */
 export const EVENT_TOPICS = [
   'interaction_event.created',
   'annotation.created',

@@ -1,4 +1,4 @@
-import { contract, ERROR_STATUS, ERROR_TITLES, problemTypeFor, type Contract, type ErrorCode } from '@ihf/contract';
+import { contract, ERROR_STATUS, ERROR_TITLES, problemTypeFor, type Contract, type ErrorCode, type RouteMetadata } from '@ihf/contract';
 import { isAppRoute, type AppRoute, type AppRouter, type ClientInferResponseBody } from '@ts-rest/core';
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import type { z } from 'zod';
@@ -50,6 +50,12 @@ export interface HandlerOptions {
 
 export const DEFAULT_TEST_BASE_URL = 'http://ihf.test';
 
+/** What the handlers' authenticated answers report, as the API does on every authenticated response. */
+export const RATE_LIMIT_HEADERS = {
+  'ratelimit-policy': '"burst";q=50;w=1, "minute";q=60;w=60, "day";q=10000;w=86400',
+  ratelimit: '"burst";r=49;t=1, "minute";r=59;t=60, "day";r=9999;t=43200',
+};
+
 /**
  * msw handlers for every route of the contract. Each checks the bearer credential
  * and the request body against the route's schema (answering 401 / 422 problem
@@ -80,7 +86,8 @@ export function createHandlers(options: HandlerOptions = {}): HttpHandler[] {
         const answer = override ? await override({ request, params, body }) : fixtureOf(route);
         if (answer instanceof Response) return answer;
         const status = successStatus(route);
-        return status === 204 ? new HttpResponse(null, { status }) : HttpResponse.json(answer as Record<string, unknown>, { status, headers: { 'x-request-id': requestId() } });
+        const headers = { 'x-request-id': requestId(), ...((route.metadata as RouteMetadata | undefined)?.auth.kind === 'public' ? {} : RATE_LIMIT_HEADERS) };
+        return status === 204 ? new HttpResponse(null, { status, headers }) : HttpResponse.json(answer as Record<string, unknown>, { status, headers });
       }),
     );
   }

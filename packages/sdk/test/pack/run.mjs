@@ -76,7 +76,7 @@ try {
 
   const template = readFileSync(new URL('./consumer.template.js', import.meta.url), 'utf8');
   const names = {
-    '@ihf/sdk': ['createClient', 'IhfApiError', 'NotFoundError'],
+    '@ihf/sdk': ['createClient', 'IhfApiError', 'NotFoundError', 'VERSION'],
     '@ihf/sdk/webhooks': ['generateWebhookSecret', 'signWebhook', 'verifyWebhook', 'WebhookSignatureError'],
     '@ihf/sdk/testing': ['createHandlers', 'fixture'],
     standardwebhooks: ['Webhook'],
@@ -86,7 +86,7 @@ try {
   writeFileSync(join(app, 'consumer.mjs'), template.replace('/* IMPORTS */', esm));
   writeFileSync(join(app, 'consumer.cjs'), template.replace('/* IMPORTS */', cjs));
   for (const [flavor, file] of [['esm', 'consumer.mjs'], ['cjs', 'consumer.cjs']]) {
-    const consumerEnv = { ...process.env, IHF_URL: baseUrl, IHF_ADMIN_TOKEN: env.IHF_ADMIN_TOKEN, FLAVOR: flavor };
+    const consumerEnv = { ...process.env, IHF_URL: baseUrl, IHF_ADMIN_TOKEN: env.IHF_ADMIN_TOKEN, FLAVOR: flavor, SDK_VERSION: installed.version };
     const output = run(process.execPath, [file], app, consumerEnv).trimEnd();
     console.log(output.replace(/^/gm, `  [${flavor}] `));
   }
@@ -96,9 +96,14 @@ try {
 import { createClient, NotFoundError } from '@ihf/sdk';
 import { verifyWebhook } from '@ihf/sdk/webhooks';
 import { fixture } from '@ihf/sdk/testing';
-const client = createClient({ baseUrl: 'http://127.0.0.1:1', apiKey: 'k' });
+const client = createClient({ baseUrl: 'http://127.0.0.1:1', apiKey: 'k', onRetry: (e) => console.log(e.operation, e.delayMs), logger: console, logLevel: 'info' });
 export async function typed(): Promise<void> {
   const name: string = (await client.me.get()).consumer.name;
+  const { data, response } = await client.me.get().withResponse();
+  const remaining: number | undefined = response.rateLimit?.limiting.remaining;
+  console.log(data.scopes.join(), response.status, response.requestId, remaining);
+  const type = await client.admin.interactionTypes.create({ body: { name: 'scrolled' } }, { idempotencyKey: 'k', totalTimeoutMs: 5_000 });
+  console.log(type.created_at);
   const created = await client.annotations.create({ body: { body: name, labels: [] } });
   const id: string = created.id;
   for await (const consumer of client.admin.consumers.list({ query: { limit: 10 } })) console.log(consumer.tier, id);

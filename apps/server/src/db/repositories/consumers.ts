@@ -2,21 +2,6 @@ import type { Tier } from '@ihf/contract';
 import type { Sql } from '../client.js';
 import { afterCursor, type CursorRow } from '../pagination.js';
 
-export interface ConsumerRow extends CursorRow {
-  id: string;
-  name: string;
-  description: string | null;
-  tier: Tier;
-  hub_capability_manifest_id: string | null;
-  rate_limit_per_minute: number;
-  quota_per_day: number;
-  burst_threshold: number | null;
-  quota_resets_at: Date;
-  is_active: boolean;
-  created_at: Date;
-  updated_at: Date;
-}
-
 export interface ConsumerInsert {
   name: string;
   description: string | null;
@@ -25,6 +10,13 @@ export interface ConsumerInsert {
   rate_limit_per_minute: number;
   quota_per_day: number;
   burst_threshold: number | null;
+}
+
+export interface ConsumerRow extends CursorRow, ConsumerInsert {
+  quota_resets_at: Date;
+  is_active: boolean;
+  created_at: Date;
+  updated_at: Date;
 }
 
 export type ConsumerPatch = Partial<ConsumerInsert & { is_active: boolean }>;

@@ -1,4 +1,4 @@
-import type { Sql } from '../client.js';
+import type { Sql, TransactionSql } from '../client.js';
 
 export interface IdempotencyRow {
   owner: string;
@@ -54,8 +54,9 @@ export function createIdempotencyRepository(sql: Sql) {
       await sql`DELETE FROM idempotency_keys WHERE owner = ${owner} AND idempotency_key = ${key} AND state = 'in_progress'`;
     },
 
-    async purgeExpired(): Promise<number> {
-      const rows = await sql`DELETE FROM idempotency_keys WHERE expires_at < now() RETURNING 1`;
+    /** Deletes expired rows; `db` lets a caller run it in its own transaction. */
+    async purgeExpired(db: Sql | TransactionSql = sql): Promise<number> {
+      const rows = await db`DELETE FROM idempotency_keys WHERE expires_at < now() RETURNING 1`;
       return rows.length;
     },
   };

@@ -3,16 +3,19 @@ import type { Sql } from '../client.js';
 import { afterCursor, type CursorRow } from '../pagination.js';
 import type { ConsumerRow } from './consumers.js';
 
-export interface KeyRow extends CursorRow {
-  id: string;
+export interface KeyInsert {
   api_consumer_id: string;
   name: string | null;
   key_prefix: string;
   key_hash: string;
-  /** Space-separated, as in seed 004. */
+  /** Space-separated, as the baseline schema stores them. */
   scopes: string;
   token_type: TokenType;
   expires_at: Date | null;
+  parent_key_id?: string | null;
+}
+
+export interface KeyRow extends CursorRow, KeyInsert {
   revoked_at: Date | null;
   last_used_at: Date | null;
   created_at: Date;
@@ -20,17 +23,6 @@ export interface KeyRow extends CursorRow {
   parent_key_id: string | null;
   /** Set on a rotated key: the key that replaced it. */
   replaced_by_key_id: string | null;
-}
-
-export interface KeyInsert {
-  api_consumer_id: string;
-  name: string | null;
-  key_prefix: string;
-  key_hash: string;
-  scopes: string;
-  token_type: TokenType;
-  expires_at: Date | null;
-  parent_key_id?: string | null;
 }
 
 /** A key joined with everything authentication decides on, fetched in one query. */

@@ -37,10 +37,8 @@ export type RecordRow = CursorRow & Record<string, unknown> & { id: string; crea
  */
 export function createRecordsRepository(sql: Sql) {
   const returning = sql`*, created_at::text AS cursor_ts`;
-  // Until released, a quarantined row is its author's alone (admins pass no consumer); so is
-  // a requirement candidate an admin rejected straight out of quarantine (annotations are
-  // only ever released). A plain filter, so lists keep walking the (created_at, id) index:
-  // such rows are few.
+  // Quarantined rows (and candidates rejected out of quarantine) are their author's alone;
+  // admins pass no consumer. A plain filter keeps lists on the (created_at, id) index.
   const authorOnly = (table: RecordTable) =>
     table === 'requirement_candidates' ? sql`(status = 'quarantined' OR rejected_from_quarantine)` : sql`status = 'quarantined'`;
   const onlyVisibleTo = (table: RecordTable, consumerId: string | undefined) =>

@@ -29,32 +29,14 @@ interface Plan {
 }
 
 /**
- * Burst and per-minute windows start with a consumer's first request in them and last
- * their length (the store's TTL), so N requests sent together are never split across two
- * windows. The daily quota is one counter per UTC date, read from the injected clock, so
- * it resets at UTC midnight exactly.
- *
- * The three counters are incremented together (with Redis: three commands in one
- * pipelined write, one round trip), and every increment returns its own count, so the
- * decision needs nothing else from the store.
- *
- * A refused request gives back what it took from every counter, so the counters hold
- * admitted requests only: /me's `used_today` is the quota counter itself, and a request
- * refused by the burst rule does not spend the minute's or the day's allowance. Giving
- * back never lets more in than the limit: a counter only passes its limit when it is
- * already full, and every increment sees its own count. (While a refused request's units
- * are out, a concurrent request at the very edge of another limit can be refused too:
- * the error is always on the side of refusing, never of admitting.)
+ * Burst, minute and day counters, incremented together; a refused request gives its units
+ * back, so counters hold admitted requests only (docs/traffic-control.md).
  */
 export function createTrafficLimiter(deps: {
   store: CounterStore;
   config: Config;
   now: () => Date;
-  /**
-   * Requests already admitted today according to the request log. Read when a day
-   * counter is created, so a restart (in-process counters) or a Redis that lost its data
-   * does not hand a consumer a fresh daily quota in the middle of the day.
-   */
+  /** Today's admitted requests from the request log, so a new day counter is not a fresh quota. */
   admittedToday?: (consumerId: string, now: Date) => Promise<number>;
 }) {
   const { store } = deps;

@@ -3,9 +3,8 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { Logger } from '../../logger.js';
 
 /**
- * Atomic counters with a time to live, in the process or in Redis. The limiter decides
- * admission from the count each increment returns, so one store shared by every replica
- * (Redis) makes the limits exact across replicas: each increment sees a distinct count.
+ * Atomic counters with a time to live. Admission is decided from the count each increment
+ * returns, so one Redis shared by every replica keeps the limits exact across replicas.
  */
 export interface CounterStore {
   /** Adds `by` (negative to give back) and answers the new count and ms until the window ends. */
@@ -24,11 +23,8 @@ export interface Count {
   msBeforeReset: number;
 }
 
-/*
- * rate-limiter-flexible refuses once a key passes `points`; the limits here differ per
- * consumer, so the library's own ceiling is set out of reach and the limiter compares the
- * returned count with the consumer's limit itself.
- */
+// Limits differ per consumer, so the library's own ceiling is out of reach and the
+// limiter compares each returned count with the consumer's limit.
 const UNREACHABLE = 2 ** 31 - 1;
 const KEY_PREFIX = 'ihf:rl';
 
@@ -64,24 +60,8 @@ export function createMemoryStore(): CounterStore {
 }
 
 /**
- * Redis counters, insured by in-process ones: while Redis is down each replica counts
- * alone (limits hold per replica, not across them), the outage is logged once, and
- * counting returns to Redis as soon as the client reconnects.
- *
- * The client is node-redis, which rate-limiter-flexible supports as it does ioredis
- * (`useRedisPackage`): commands issued in the same tick go out in one write, and each of
- * this limiter's increments costs well under half the CPU it does through ioredis (the
- * traffic-limits benchmark), which matters because every API request makes three.
- *
- * A Redis that is connected but hung (a long script, a black-holed network) is caught by
- * a watchdog instead of a timeout on every command (node-redis arms an AbortSignal per
- * command, which costs more than the command): once a second it sends a PING, and if
- * that goes unanswered for `commandTimeoutMs` the connection is dropped and a new one
- * opened. Dropping it fails the commands still waiting, which the insurance then
- * counts, and the new connection is not ready until Redis answers its handshake
- * (CLIENT SETINFO), so requests meanwhile go straight to the insurance. The timeout is long on purpose: a short one
- * would send slow-but-working commands to the per-replica insurance and break exactness
- * across replicas under load.
+ * Redis counters, insured by in-process ones while Redis is down; a PING watchdog drops a
+ * hung connection (docs/traffic-control.md, "Redis outage").
  */
 export function createRedisStore(url: string, logger: Logger, opts: { commandTimeoutMs?: number; watchdogIntervalMs?: number } = {}): CounterStore {
   const commandTimeoutMs = opts.commandTimeoutMs ?? 2000;

@@ -15,10 +15,8 @@ export type OAuthErrorCode =
 export const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 
 /**
- * An RFC 6749 §5.2 error, thrown like any other ApiError: the one problem handler writes
- * it as `application/json` with `error`/`error_description` beside the problem members.
- * `invalid_client` is a 401 with a Basic challenge (RFC 6749 §5.2, RFC 9110 §15.5.2);
- * everything else is a 400.
+ * An RFC 6749 §5.2 error, thrown like any ApiError; the problem handler adds `error` and
+ * `error_description`. `invalid_client` is a 401 with a Basic challenge, the rest 400.
  */
 export function oauthError(error: OAuthErrorCode, description: string): ApiError {
   const code: ErrorCode = error === 'invalid_client' ? 'unauthenticated' : 'bad_request';

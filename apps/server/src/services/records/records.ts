@@ -77,11 +77,8 @@ function batchPointer(events: readonly InteractionEvent[]) {
 }
 
 /**
- * Who reads or references records. A quarantined record is visible only to the consumer
- * that submitted it and to admins until it is released; to anyone else it does not
- * exist, and a consumer may reference exactly the records it may read. A requirement
- * candidate an admin rejects out of quarantine stays so for good (the repository's
- * visibility filter, rejected_from_quarantine).
+ * Who reads or references records: until released, a quarantined record exists only for
+ * its submitter and admins, and a consumer may reference exactly what it may read.
  */
 export interface Reader {
   consumerId: string;
@@ -195,10 +192,8 @@ export function createRecordsService(deps: { sql: Sql; repo: RecordsRepository; 
 
     /** All or nothing, one INSERT … SELECT FROM jsonb_to_recordset for the whole batch. */
     async createInteractionEventBatch(consumerId: string, events: readonly InteractionEventInput[]) {
-      // The wire records are built straight from the input, one object per event (this
-      // loop is hot); the same objects are the insert's rows. Every row of one statement
-      // shares the transaction's created_at, filled in once the insert returns it. Their
-      // ids, made here, are how a database error names the failing event.
+      // Hot loop: one object per event serves as both wire record and insert row; the ids
+      // made here are how a database error names the failing event.
       const data: InteractionEvent[] = events.map((e) => ({
         id: randomUUID(),
         consumer_id: consumerId,

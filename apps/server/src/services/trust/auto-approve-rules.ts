@@ -31,7 +31,7 @@ async function mapWriteErrors<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Admin CRUD of seed 000's auto-approve rules (one per consumer and category). */
+/** Admin CRUD of auto-approve rules (one per consumer and category). */
 export function createAutoApproveRulesService(repo: AutoApproveRulesRepository) {
   return {
     async create(input: { api_consumer_id: string; category: string; is_active?: boolean }) {

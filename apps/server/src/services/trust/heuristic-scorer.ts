@@ -1,17 +1,7 @@
 import type { InjectionScreener } from './screener.js';
 
-/*
- * The built-in prompt-injection scorer. Hand-rolled because no maintained JavaScript
- * library does this (the npm registry has none with real use); model-backed screeners
- * plug in through InjectionScreener instead.
- *
- * How it scores: the text is normalised (NFKC, case, invisible characters removed,
- * Unicode tag characters and base64 runs decoded, leetspeak undone, letter-spaced words
- * joined), every variant is matched against weighted rules, and the weights of the rules
- * that fire combine as a noisy-OR: 1 − Π(1 − w). One strong signal (an instruction
- * override, a chat-template role marker) crosses the default threshold of 0.7 alone;
- * weak signals (addressing an AI, urgency) only count together with others.
- */
+// The built-in prompt-injection scorer, hand-rolled because no maintained JavaScript library
+// does this; rules combine as a noisy-OR (docs/oauth-and-trust.md, "Review and screening").
 
 interface Rule {
   id: string;

@@ -3,11 +3,8 @@ import type { SubmissionAssessment, SubmissionInput, SubmissionPolicy } from '..
 import { scoreTexts, type InjectionScreener } from './screener.js';
 
 /**
- * The trust policy of seed 000, applied inside the record's transaction:
- * - text scoring at or above the threshold is quarantined, never approved, and fires
- *   no webhook until an admin releases it;
- * - otherwise a requirement candidate whose consumer has an active auto-approve rule for
- *   its category is approved on creation, and any other waits in the review queue.
+ * The trust policy, inside the record's transaction: quarantine at the threshold, else
+ * auto-approve by rule, else review (docs/oauth-and-trust.md, "Review and screening").
  */
 export function createTrustPolicy(deps: { screener: InjectionScreener; threshold: number }): SubmissionPolicy {
   return {

@@ -20,11 +20,8 @@ const TRANSITIONS: Record<Decision, { from: readonly string[]; to: string }> = {
 };
 
 /**
- * The admin review queue. A state change and, for a record leaving quarantine, the
- * webhook it held back are committed in one transaction; a quarantined record that is
- * rejected never fires one, and stays visible only to its author and admins (the admin
- * confirmed what the screener held back). A candidate rejected from pending_review,
- * including one released from quarantine first, was public already and stays so.
+ * The admin review queue: a state change and the webhook a release lets go commit together;
+ * a record rejected out of quarantine never fires one and stays hidden (docs/oauth-and-trust.md).
  */
 export function createReviewQueueService(deps: { sql: Sql; repo: ReviewQueueRepository; now: () => Date }) {
   async function decideCandidate(id: string, decision: Decision, note: string | null | undefined) {

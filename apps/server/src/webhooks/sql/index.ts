@@ -1,0 +1,8 @@
+// Every statement on webhook messages and their delivery log, by concept, whichever path
+// runs it (the worker's hot path, the API, the outbox).
+export { claimAttempts, signingContexts, type AttemptKey, type ClaimedContext, type SigningContext } from './claim.js';
+export { findDelivery, listAllDeliveries, listDeliveries, type DeliveryRow } from './deliveries.js';
+export { enqueueAttempts, enqueueSingle, fanOut, recipientCount, scheduleAttempt, type EventToSend } from './enqueue.js';
+export { countFailure, disableSubscription, logFailure, logSuccesses, type DeliveredAttempt, type FailedAttempt } from './log.js';
+export { releaseClaims } from './release.js';
+export { cancelMessage, reopenMessage, reopenUndelivered } from './reopen.js';

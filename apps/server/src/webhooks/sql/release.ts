@@ -1,0 +1,16 @@
+import type { Sql, TransactionSql } from '../../db/client.js';
+import type { AttemptKey } from './claim.js';
+
+/**
+ * Gives up claims never sent (a stopping worker hands their attempts back): each message
+ * goes back to the attempt before, so the next job of the attempt claims it at once
+ * instead of after the lease. Only claims still within their lease: past it, another
+ * worker may have taken the attempt over and be sending it.
+ */
+export async function releaseClaims(db: Sql | TransactionSql, claims: readonly AttemptKey[], leaseSeconds: number): Promise<void> {
+  await db`
+    UPDATE webhook_messages m SET attempts = x.attempt - 1
+    FROM unnest(${claims.map((c) => c.messageId)}::text[], ${claims.map((c) => c.attempt)}::int[]) AS x(message_id, attempt)
+    WHERE m.id = x.message_id AND m.attempts = x.attempt AND m.logged_attempts < x.attempt
+      AND m.last_attempt_at >= now() - make_interval(secs => ${leaseSeconds})`;
+}

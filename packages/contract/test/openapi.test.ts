@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { describe, expect, it } from 'vitest';
+import { commonResponses } from '../src/common.js';
+import { contract } from '../src/index.js';
+import { buildOpenApiDocument } from '../src/openapi.js';
+import { flattenRoutes } from '../src/routes.js';
+
+type Operation = Record<string, unknown> & { responses: Record<string, { content?: Record<string, unknown> }> };
+const committed = JSON.parse(readFileSync(new URL('../../../openapi/openapi.json', import.meta.url), 'utf8')) as {
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, unknown> };
+};
+
+/** `/api/v2/x/:id` as the spec writes it, `/api/v2/x/{id}`. */
+const specPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+
+describe('the generated OpenAPI document', () => {
+  it('is committed exactly as the contract generates it (no drift)', () => {
+    expect(committed).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument())));
+  });
+
+  it('validates with swagger-parser', async () => {
+    await expect(SwaggerParser.validate(structuredClone(committed) as never)).resolves.toBeTruthy();
+  });
+
+  it('gives every operation an operationId, a summary, a tag, security and problem responses', () => {
+    const ids = new Set<string>();
+    for (const [path, ops] of Object.entries(committed.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        expect(op.operationId, where).toMatch(/^[a-z][A-Za-z0-9]+$/);
+        expect(ids.has(op.operationId as string), `duplicate operationId at ${where}`).toBe(false);
+        ids.add(op.operationId as string);
+        expect(op.summary, where).toBeTruthy();
+        expect((op.tags as string[]).length, where).toBe(1);
+        expect(op.security, where).toBeDefined();
+        expect(Object.keys(op.responses['500']?.content ?? {}), where).toEqual(['application/problem+json']);
+      }
+    }
+    expect(committed.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('documents each route as its metadata says: tag, security, required scopes, common errors', () => {
+    const routes = flattenRoutes(contract);
+    const operations = Object.values(committed.paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
+    expect(operations).toBe(routes.length);
+    for (const route of routes) {
+      const where = `${route.method} ${route.path}`;
+      const op = committed.paths[specPath(route.path)]?.[route.method.toLowerCase()];
+      expect(op, where).toBeDefined();
+      const { auth, tag } = route.metadata;
+      expect(op!.tags, where).toEqual([tag]);
+      expect(op!.security, where).toEqual(auth.kind === 'public' ? [] : [{ bearerAuth: [] }]);
+      const scopes = auth.kind === 'admin' ? ['admin'] : auth.kind === 'consumer' && auth.scopes.length > 0 ? [...auth.scopes] : undefined;
+      expect(op!['x-required-scopes'], where).toEqual(scopes);
+      for (const status of Object.keys(commonResponses)) {
+        const content = Object.keys(op!.responses[status]?.content ?? {});
+        // OAuth endpoints answer 400 and 401 as RFC 6749 §5.2 JSON.
+        const json = tag === 'OAuth' && (status === '400' || status === '401');
+        expect(content, `${where} ${status}`).toEqual([json ? 'application/json' : 'application/problem+json']);
+      }
+    }
+  });
+});
