@@ -17,12 +17,13 @@ const ownedResource = (route: ContractRoute) => route.metadata?.auth?.kind === '
 
 /** The only routes open without a credential, and the only consumer routes that need no scope. */
 const PUBLIC = ['GET /api/v2/event-types', 'POST /api/v2/token', 'POST /api/v2/token/introspect', 'POST /api/v2/token/revoke'];
-const UNSCOPED = ['GET /api/v2/me'];
+const UNSCOPED = ['GET /api/v2/me', 'DELETE /api/v2/portal-sessions/current'];
 
 /** Valid bodies for the routes that take one, so a 404 comes from the owner check and not from validation. */
 const BODIES: Record<string, unknown> = {
   'PATCH /api/v2/webhook-subscriptions/:id': { is_active: true },
   'POST /api/v2/webhook-subscriptions/:id/recover': { since: new Date(Date.now() - 3_600_000).toISOString() },
+  'PATCH /api/v2/admin/webhook-subscriptions/:subscriptionId': { is_active: true },
 };
 
 let t: TestServer;
@@ -87,7 +88,7 @@ beforeAll(async () => {
 
   // A subscription with one real delivery attempt, logged by a real worker.
   receiver = await startReceiver();
-  ids['webhook-subscriptions'] = (await subscribe(t, owner.key, 'annotation.created', receiver.url)).id;
+  ids.subscriptionId = ids['webhook-subscriptions'] = (await subscribe(t, owner.key, 'annotation.created', receiver.url)).id;
   const worker = await startTestWorker(t, { concurrency: 2 });
   try {
     expect((await post(`/api/v2/webhook-subscriptions/${ids['webhook-subscriptions']}/test`, undefined)).status).toBe(202);
