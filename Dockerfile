@@ -13,15 +13,18 @@ COPY patches/ patches/
 COPY apps/server/package.json apps/server/
 COPY packages/contract/package.json packages/contract/
 COPY packages/sdk/package.json packages/sdk/
+COPY apps/web/package.json apps/web/
 RUN pnpm install --frozen-lockfile
 COPY . .
 RUN pnpm --filter @ihf/server build \
+ && pnpm --filter @ihf/web build \
  && pnpm --filter @ihf/server deploy --legacy --prod /out \
  && rm -rf /out/src /out/test /out/tsconfig.json /out/tsup.config.ts \
- && cp -r migrations /out/migrations
+ && cp -r migrations /out/migrations \
+ && cp -r apps/web/dist /out/web
 
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production PORT=3000 MIGRATIONS_DIR=/app/migrations
+ENV NODE_ENV=production PORT=3000 MIGRATIONS_DIR=/app/migrations WEB_DIST_DIR=/app/web
 WORKDIR /app
 COPY --from=build --chown=node:node /out /app
 USER node

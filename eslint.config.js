@@ -25,8 +25,13 @@ export default tseslint.config(
     },
   },
   {
+    // The web apps run in the browser.
+    files: ['apps/web/src/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // Config files that tools load by default export, and the places allowed to read the environment.
-    files: ['apps/server/src/config.ts', '**/*.config.{ts,js,mjs}', '**/tsup.config.ts', 'apps/server/test/global-setup.ts', 'bench/**', 'scripts/**', '**/*.test.ts', 'apps/server/test/**'],
+    files: ['apps/server/src/config.ts', '**/*.config.{ts,js,mjs}', '**/tsup.config.ts', 'apps/server/test/global-setup.ts', 'bench/**', 'scripts/**', '**/*.test.ts', 'apps/server/test/**', 'apps/web/test/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

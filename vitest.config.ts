@@ -34,6 +34,19 @@ export default defineConfig({
         },
       },
       {
+        // The web apps: serving over HTTP, and real Chromium (Debian's package) driving the
+        // console and the portal; browser tests are skipped, and counted, where none is found.
+        test: {
+          name: 'web',
+          include: ['apps/web/test/**/*.test.ts'],
+          globalSetup: ['apps/server/test/support/global-setup.ts', 'apps/web/test/global-setup.ts'],
+          // One browser at a time: Chromium is heavy on a small machine.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         test: {
           name: 'ops',
           include: ['ops/**/*.test.ts'],

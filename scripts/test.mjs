@@ -40,7 +40,11 @@ function canUnshare() {
   return null;
 }
 
-const totals = run('main', vitest, ['run', '--project', 'server', '--project', 'contract', '--project', 'sdk', '--project', 'ops']);
+// The web project's browser tests need a Chromium; without one they are skipped, and counted.
+const chromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));
+if (!chromium) console.log('web: no Chromium found, so its browser tests are skipped (install Debian\'s chromium)');
+
+const totals = run('main', vitest, ['run', '--project', 'server', '--project', 'contract', '--project', 'sdk', '--project', 'ops', '--project', 'web']);
 
 const flags = canUnshare();
 if (flags) {

@@ -17,6 +17,7 @@ import { mountApiRoutes } from './routes/index.js';
 import { opsRouter } from './routes/ops.js';
 import { oauthMetadataRouter } from './routes/oauth-metadata.js';
 import { createServices } from './services/index.js';
+import { webRouter } from './web/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   app.use(metrics.observe);
   app.use(opsRouter({ sql: deps.sql, metrics, migrationsDir: deps.migrationsDir }));
   app.use(oauthMetadataRouter(deps.config));
+  app.use(webRouter(deps.config.WEB_DIST_DIR));
 
   // Everything else is the contract: resolve the route, authenticate, check the body's
   // media type, parse it, then hand over to ts-rest.

@@ -17,6 +17,8 @@ const ConfigSchema = z.object({
   EMBEDDED_PG_DIR: z.string().default(`${REPO_ROOT}.data/postgres`),
   /** The SQL migrations applied at start (default: <repo>/migrations; the container sets its own). */
   MIGRATIONS_DIR: z.string().default(`${REPO_ROOT}migrations`),
+  /** The built console, portal and API reference (default: <repo>/apps/web/dist; the container sets its own). */
+  WEB_DIST_DIR: z.string().default(`${REPO_ROOT}apps/web/dist`),
   REDIS_URL: z.string().url().optional(),
   IHF_ADMIN_TOKEN: z.string().min(32, 'IHF_ADMIN_TOKEN must be at least 32 characters').optional(),
   IHF_SECRET_KEY: z.string().min(32, 'IHF_SECRET_KEY must be at least 32 characters').optional(),

@@ -24,6 +24,7 @@ const UNSCOPED = ['GET /api/v2/me', 'DELETE /api/v2/portal-sessions/current'];
 const BODIES: Record<string, unknown> = {
   'PATCH /api/v2/webhook-subscriptions/:id': { is_active: true },
   'POST /api/v2/webhook-subscriptions/:id/recover': { since: new Date(Date.now() - 3_600_000).toISOString() },
+  'PATCH /api/v2/admin/webhook-subscriptions/:subscriptionId': { is_active: true },
 };
 
 let t: TestServer;

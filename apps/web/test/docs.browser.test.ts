@@ -1,0 +1,35 @@
+// The API reference at /docs in real Chromium: it renders the spec from /openapi.json
+// under the strict CSP, and passes axe-core (no serious or critical violation) in both schemes.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../server/test/support/harness.js';
+import { auditPage, chromiumPath, launchChromium, openPage } from './browser.js';
+
+let t: TestServer;
+let browser: Browser;
+
+describe.skipIf(!chromiumPath)('API reference in Chromium', () => {
+  beforeAll(async () => {
+    t = await startTestServer();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('renders every operation of the spec, accessibly, with no CSP violation', { timeout: 180_000 }, async () => {
+    const spec = (await (await t.request('/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
+    const operations = Object.values(spec.paths).reduce((n, methods) => n + Object.keys(methods).length, 0);
+    const { page, problems } = await openPage(browser);
+    await page.goto(`${t.url}/docs`);
+    await expect.poll(() => page.locator('.opblock').count(), { timeout: 20_000 }).toBe(operations);
+    // The reference is tens of thousands of pixels tall: screenshots of the first screen only.
+    expect(await auditPage(page, 'docs', { fullPage: false })).toEqual([]);
+    // An operation opened shows its parameters and responses.
+    await page.locator('.opblock-summary-control').first().click();
+    await page.locator('.opblock-body').first().waitFor();
+    expect(await auditPage(page, 'docs-operation', { fullPage: false })).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});
