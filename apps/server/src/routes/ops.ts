@@ -5,7 +5,7 @@ import express, { Router } from 'express';
 import type { Sql } from '../db/client.js';
 import { pendingMigrations } from '../db/migrate.js';
 import { ApiError } from '../errors.js';
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 
 const swaggerUiDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
