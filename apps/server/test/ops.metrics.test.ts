@@ -10,7 +10,8 @@ import { readProblem, startTestServer, until, type TestServer } from './support/
 import { parseExposition, scrape, select, total, type Exposition } from './support/prometheus.js';
 import { ok, startReceiver, type Receiver } from './support/receiver.js';
 import { RECORD_READ_SCOPES } from './support/scopes.js';
-import { spawnTestWorker, startTestWorker, subscribe } from './support/webhooks.js';
+import { spawnOnTestDatabase } from './support/process.js';
+import { startTestWorker, subscribe } from './support/webhooks.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const HTTP = 'ihf_http_request_duration_seconds';
@@ -221,9 +222,11 @@ describe('the Grafana dashboard (ops/grafana/ihf-dashboard.json)', () => {
 
 describe('a worker process (IHF_ROLE=worker)', () => {
   it('serves its series on METRICS_PORT, and a problem document elsewhere', async () => {
-    const p = await spawnTestWorker(t, { METRICS_PORT: '0', HOST: '127.0.0.1' });
+    const p = spawnOnTestDatabase(t, { IHF_ROLE: 'worker', METRICS_PORT: '0' });
     try {
-      const { url } = (await p.waitForLog('worker metrics listening', 10_000)) as unknown as { url: string };
+      // Generous: a cold start compiles the TypeScript, and this machine may be busy.
+      const { url } = (await p.waitForLog('worker metrics listening', 90_000)) as unknown as { url: string };
+      await p.waitForLog('webhook worker running', 30_000);
       const exposed = await scrape(url);
       for (const name of ['ihf_webhook_attempts_total', 'ihf_webhook_attempt_duration_seconds_count', 'ihf_webhook_pending_messages', 'ihf_webhook_oldest_pending_seconds']) {
         expect(select(exposed, name).length, name).toBeGreaterThan(0);
@@ -238,7 +241,7 @@ describe('a worker process (IHF_ROLE=worker)', () => {
       p.child.kill('SIGTERM');
       expect((await p.exited).code).toBe(0);
     }
-  }, 60_000);
+  }, 150_000);
 
   it('parses the exposition format the way Prometheus does', () => {
     const e = parseExposition('# TYPE x counter\nx_total{a="q\\"uote",b="back\\\\slash"} 3 1700000000000\ny NaN\n');

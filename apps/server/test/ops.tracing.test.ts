@@ -91,7 +91,7 @@ afterAll(async () => {
 async function spawnFullServer(env: Record<string, string>): Promise<{ url: string; p: ServerProcess }> {
   const p = spawnOnTestDatabase(t, { IHF_ROLE: 'server', WEBHOOK_RETRY_SCHEDULE: '0,1', ...env });
   processes.push(p);
-  const listening = (await p.waitForLog('IHF External API listening', 60_000)) as { url?: string };
+  const listening = (await p.waitForLog('IHF External API listening', 120_000)) as { url?: string };
   return { url: listening.url!, p };
 }
 
@@ -180,7 +180,7 @@ describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     // Its worker must not deliver the next test's webhooks.
     p.child.kill('SIGTERM');
     expect((await p.exited).code).toBe(0);
-  }, 90_000);
+  }, 180_000);
 });
 
 describe('tracing without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
@@ -198,5 +198,5 @@ describe('tracing without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(otlp.exports()).toBe(before);
     expect(p.output()).not.toContain('tracing on');
-  }, 90_000);
+  }, 180_000);
 });
