@@ -11,6 +11,8 @@ import type { Request, RequestHandler, Response } from 'express';
 import { routeOf } from './route.js';
 
 const SPAN = Symbol('requestSpan');
+/** Probes and scrapes, every few seconds from machines: spans of them would only bury the requests. */
+const UNTRACED = new Set(['/healthz', '/readyz', '/metrics']);
 type Traced = Response & { [SPAN]: Span };
 
 function onClose(this: Traced) {
@@ -38,6 +40,7 @@ function onClose(this: Traced) {
  */
 export function traceRequests(tracer: Tracer): RequestHandler {
   return (req, res, next) => {
+    if (UNTRACED.has(req.path)) return next();
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const span = tracer.startSpan(
       req.method,
@@ -47,12 +50,13 @@ export function traceRequests(tracer: Tracer): RequestHandler {
           [ATTR_HTTP_REQUEST_METHOD]: req.method,
           [ATTR_URL_PATH]: req.path,
           [ATTR_URL_SCHEME]: req.protocol,
-          [ATTR_USER_AGENT_ORIGINAL]: req.get('user-agent'),
           'ihf.request_id': req.requestId,
         },
       },
       parent,
     );
+    const userAgent = req.get('user-agent');
+    if (userAgent) span.setAttribute(ATTR_USER_AGENT_ORIGINAL, userAgent);
     const active = trace.setSpan(parent, span);
     context.bind(active, req);
     context.bind(active, res);
