@@ -600,7 +600,8 @@ CREATE TABLE public.webhook_events (
     event_type text NOT NULL,
     record_id uuid,
     body text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    traceparent text
 );
 
 --

@@ -1,11 +1,12 @@
 import { contract } from '@ihf/contract';
+import type { Tracer } from '@opentelemetry/api';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
+import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import type { Sql } from './db/client.js';
 import { buildRouteTable } from './lib/route-table.js';
 import type { Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
 import { authorize } from './middleware/auth.js';
 import { idempotency } from './middleware/idempotency.js';
 import { problemHandler } from './middleware/problem.js';
@@ -13,6 +14,8 @@ import { rateLimit, rateLimitOnError } from './middleware/rate-limit.js';
 import { requestLog } from './middleware/request-log.js';
 import { requestId } from './middleware/request-id.js';
 import { requireBodyType, resolveRoute } from './middleware/routing.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { traceRequests } from './observability/request-span.js';
 import { mountApiRoutes } from './routes/index.js';
 import { opsRouter } from './routes/ops.js';
 import { oauthMetadataRouter } from './routes/oauth-metadata.js';
@@ -26,14 +29,18 @@ export interface AppDeps {
   /** Injected clock, so tests can move time. */
   now?: () => Date;
   migrationsDir?: string;
+  /** Where the API's series go; one of its own when omitted. */
+  registry?: Registry;
+  /** Set only when tracing is on: then each request gets a span. */
+  tracer?: Tracer;
 }
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export function createApp(deps: AppDeps): { app: Express; services: ReturnType<typeof createServices> } {
+export function createApp(deps: AppDeps): { app: Express; services: ReturnType<typeof createServices>; metrics: Metrics } {
   const now = deps.now ?? (() => new Date());
   const services = createServices({ config: deps.config, sql: deps.sql, now, logger: deps.logger });
-  const metrics = createMetrics();
+  const metrics = createMetrics({ registry: deps.registry, sql: deps.sql, bufferedRows: () => services.traffic.requestLog.stats().pending });
   const app = express();
   app.set('query parser', 'extended');
   app.set('trust proxy', false);
@@ -41,6 +48,7 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   app.disable('etag');
 
   app.use(requestId);
+  if (deps.tracer) app.use(traceRequests(deps.tracer));
   // Before routing and auth, so 401s, 404s and 429s are logged too.
   app.use(requestLog(services.traffic.requestLog, now));
   app.use(
@@ -63,13 +71,13 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   // media type, parse it, then hand over to ts-rest.
   app.use(resolveRoute(buildRouteTable(contract)));
   app.use(authorize(services.authenticator));
-  app.use(rateLimit(services.traffic.limiter));
-  app.use(rateLimitOnError(services.traffic.limiter));
+  app.use(rateLimit(services.traffic.limiter, metrics.refused));
+  app.use(rateLimitOnError(services.traffic.limiter, metrics.refused));
   app.use(requireBodyType);
   app.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ limit: MAX_BODY_BYTES, extended: false }));
   app.use(idempotency(services.repos.idempotency, services.secretBox));
   mountApiRoutes(app, services);
   app.use(problemHandler(deps.logger));
-  return { app, services };
+  return { app, services, metrics };
 }

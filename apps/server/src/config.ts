@@ -8,6 +8,26 @@ const bool = z
   .default('false')
   .transform((v) => v === 'true' || v === '1');
 
+/** OTEL_EXPORTER_OTLP_HEADERS: `k1=v1,k2=v2`, values percent-encoded (the OpenTelemetry convention). */
+function parseKeyValues(s: string | undefined, ctx: z.RefinementCtx): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  for (const part of (s ?? '').split(',')) {
+    if (!part.trim()) continue;
+    const at = part.indexOf('=');
+    if (at < 1) {
+      ctx.addIssue({ code: 'custom', message: 'must be key=value pairs separated by commas' });
+      return z.NEVER;
+    }
+    try {
+      pairs[part.slice(0, at).trim()] = decodeURIComponent(part.slice(at + 1).trim());
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'a value is not valid percent-encoding' });
+      return z.NEVER;
+    }
+  }
+  return pairs;
+}
+
 const ConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -54,6 +74,17 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Grace period for in-flight requests on SIGTERM. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /** IHF_ROLE=worker only: where the worker serves GET /metrics (the other roles serve it on PORT). */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** Tracing is on only when this is set: OTLP/HTTP, spans go to `${endpoint}/v1/traces`. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  /** Headers sent with each export, `key=value` pairs separated by commas (e.g. an API key). */
+  OTEL_EXPORTER_OTLP_HEADERS: z.string().optional().transform((s, ctx) => parseKeyValues(s, ctx)),
+  OTEL_SERVICE_NAME: z.string().min(1).default('ihf-external-api'),
+  /** Share of new traces recorded (0..1); a request that arrives sampled or not keeps its caller's decision. */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
+  /** Milliseconds between span exports. */
+  OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().min(0).default(5000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -8,6 +8,8 @@ import type { EmbeddedDatabase } from './db/embedded.js';
 import { migrateUp } from './db/migrate.js';
 import { startHousekeeping } from './housekeeping/index.js';
 import { createLogger } from './logger.js';
+import { serveMetrics } from './observability/metrics-server.js';
+import { createRegistry } from './observability/metrics.js';
 import { listen, type RunningServer } from './server.js';
 import { withLocalSecretKey } from './lib/local-secret-key.js';
 import { runWorkerOnly, startWebhookWorker } from './webhooks/worker/worker.js';
@@ -47,6 +49,12 @@ async function withoutNewSignalHandlers<T>(load: () => Promise<T>): Promise<T> {
 async function main(): Promise<void> {
   const config = withLocalSecretKey(withLocalAdminToken(loadConfig()));
   const logger = createLogger(config.LOG_LEVEL);
+  // First, so that everything after runs traced; the SDK is not even loaded without an endpoint.
+  const tracing = config.OTEL_EXPORTER_OTLP_ENDPOINT
+    ? (await import('./observability/tracing.js')).startTracing(config, logger)
+    : undefined;
+  const tracer = tracing?.tracer;
+  const registry = createRegistry();
 
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.DATABASE_URL;
@@ -62,16 +70,21 @@ async function main(): Promise<void> {
   const housekeeping = startHousekeeping({ databaseUrl, logger });
 
   if (config.IHF_ROLE === 'worker') {
+    // The worker serves no API: its series get a port of their own.
+    const metricsServer = await serveMetrics(registry, config.METRICS_PORT, config.HOST, logger);
+    logger.info({ url: `${metricsServer.url}/metrics` }, 'worker metrics listening');
     const onStopped = async () => {
+      await metricsServer.stop(1000);
       await housekeeping.stop();
       await embedded?.stop();
+      await tracing?.shutdown();
     };
-    await runWorkerOnly({ config, databaseUrl, logger, onStopped });
+    await runWorkerOnly({ config, databaseUrl, logger, onStopped, registry, tracer });
     return;
   }
 
   const sql = createSql(databaseUrl);
-  const { app, services } = createApp({ config, sql, logger, migrationsDir: config.MIGRATIONS_DIR });
+  const { app, services } = createApp({ config, sql, logger, migrationsDir: config.MIGRATIONS_DIR, registry, tracer });
   // Filled in as each part starts; shutdown stops whatever has started.
   const started: { http?: RunningServer; webhookWorker?: Awaited<ReturnType<typeof startWebhookWorker>> } = {};
 
@@ -89,6 +102,7 @@ async function main(): Promise<void> {
       await services.traffic.close();
       await sql.end({ timeout: 5 });
       await embedded?.stop();
+      await tracing?.shutdown();
       logger.info('stopped');
       process.exit(0);
     } catch (err) {
@@ -105,7 +119,8 @@ async function main(): Promise<void> {
   const running = await listen(app, config.PORT, config.HOST);
   started.http = running;
   // IHF_ROLE=server runs the webhook worker in this process; api leaves it to `pnpm worker`.
-  if (config.IHF_ROLE === 'server') started.webhookWorker = await startWebhookWorker({ config, databaseUrl, logger });
+  // Its series go to the API's registry: one /metrics shows both.
+  if (config.IHF_ROLE === 'server') started.webhookWorker = await startWebhookWorker({ config, databaseUrl, logger, registry, tracer });
   if (!stopping) logger.info({ url: running.url, embeddedDatabase: Boolean(embedded) }, 'IHF External API listening');
 }
 

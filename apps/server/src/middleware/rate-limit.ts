@@ -2,6 +2,10 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import { ApiError } from '../errors.js';
 import { LIMIT_ERROR_CODE, rateLimitHeader } from '../services/limits/headers.js';
 import type { TrafficLimiter } from '../services/limits/limiter.js';
+import type { PolicyName } from '../services/limits/policy.js';
+
+/** Told of each refusal, by the limit that refused (the metrics). */
+type OnRefused = (limit: PolicyName) => void;
 
 const DESCRIBE = {
   burst: (q: number, w: number) => `more than ${q} requests within ${w} s (burst rule)`,
@@ -10,7 +14,7 @@ const DESCRIBE = {
 };
 
 /** Counts the request against the consumer's limits, sets the headers, and answers whether it may go on. */
-async function apply(limiter: TrafficLimiter, req: Request, res: Response): Promise<ApiError | null> {
+async function apply(limiter: TrafficLimiter, req: Request, res: Response, onRefused?: OnRefused): Promise<ApiError | null> {
   const auth = req.auth;
   if (auth?.kind !== 'consumer' || res.locals.rateLimited) return null;
   res.locals.rateLimited = true;
@@ -22,6 +26,7 @@ async function apply(limiter: TrafficLimiter, req: Request, res: Response): Prom
   const refused = decision.refusedBy;
   if (!refused) return null;
   const { name, quota, window } = refused.policy;
+  onRefused?.(name);
   const retryAfter = Math.max(1, refused.reset);
   return new ApiError(LIMIT_ERROR_CODE[name], `This consumer made ${DESCRIBE[name](quota, window)}. Retry after ${retryAfter} s.`, {
     headers: { 'Retry-After': String(retryAfter) },
@@ -34,9 +39,9 @@ async function apply(limiter: TrafficLimiter, req: Request, res: Response): Prom
  * burst, per-minute and daily limits, and every consumer response carries RateLimit-Policy
  * and RateLimit. The operator token is not a consumer and is not limited.
  */
-export function rateLimit(limiter: TrafficLimiter): RequestHandler {
+export function rateLimit(limiter: TrafficLimiter, onRefused?: OnRefused): RequestHandler {
   return async (req, res, next) => {
-    const refused = await apply(limiter, req, res);
+    const refused = await apply(limiter, req, res, onRefused);
     next(refused ?? undefined);
   };
 }
@@ -46,9 +51,9 @@ export function rateLimit(limiter: TrafficLimiter): RequestHandler {
  * were made by a known consumer, so they count and carry the headers too. A limit hit
  * takes precedence over the 403.
  */
-export function rateLimitOnError(limiter: TrafficLimiter): ErrorRequestHandler {
+export function rateLimitOnError(limiter: TrafficLimiter, onRefused?: OnRefused): ErrorRequestHandler {
   return async (err: unknown, req, res, next) => {
-    const refused = await apply(limiter, req, res);
+    const refused = await apply(limiter, req, res, onRefused);
     next(refused ?? err);
   };
 }

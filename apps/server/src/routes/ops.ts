@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type { Sql } from '../db/client.js';
 import { pendingMigrations } from '../db/migrate.js';
 import { ApiError } from '../errors.js';
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 
 /** Health, readiness, the spec and Prometheus metrics (the spec's interactive reference, /docs, is in web/). */
 export function opsRouter(deps: { sql: Sql; metrics: Metrics; migrationsDir?: string }): Router {

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import type { Scope } from '@ihf/contract';
+import type { Registry } from 'prom-client';
 import { createApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createSql, type Sql } from '../../src/db/client.js';
@@ -50,6 +51,8 @@ export interface TestServer {
   config: Config;
   adminToken: string;
   running: RunningServer;
+  /** The registry the app's /metrics serves (a worker may add its series to it). */
+  registry: Registry;
   /** The app's services (e.g. traffic.requestLog.flush() before reading the request log). */
   services: Services;
   /** fetch against the server, with a path. */
@@ -93,7 +96,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const db = options.database ?? (await createTestDatabase());
   const config = testConfig(db.url, options.env);
   const logger = createLogger(config.LOG_LEVEL);
-  const { app, services } = createApp({ config, sql: db.sql, logger, now: options.now });
+  const { app, services, metrics } = createApp({ config, sql: db.sql, logger, now: options.now });
   const running = await listen(app, 0);
   const adminToken = config.IHF_ADMIN_TOKEN!;
   const base = running.url;
@@ -105,6 +108,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     config,
     adminToken,
     running,
+    registry: metrics.registry,
     services,
     request: (path, init) => fetch(base + path, init),
     admin: (method, path, body) => json(method, base + path, adminToken, body),

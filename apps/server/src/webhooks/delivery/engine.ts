@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import type { Sql } from '../../db/client.js';
 import type { SecretBox } from '../../lib/secret-box.js';
+import type { AttemptTelemetry } from '../../observability/attempt-telemetry.js';
 import {
   cancelMessage,
   claimAttempts,
@@ -50,6 +51,8 @@ export interface EngineOptions {
   /** How long an allowed target's SSRF verdict is reused; TARGET_VERDICT_TTL_MS when omitted. */
   verdictTtlMs?: number;
   now?: () => Date;
+  /** Told of every attempt made (metrics; a span and a traceparent header with tracing on). */
+  telemetry?: AttemptTelemetry;
 }
 
 /** `handed-back`: never sent; its claim given up and queued again for whichever worker takes it next. */
@@ -99,6 +102,7 @@ export function createDeliveryEngine(opts: EngineOptions) {
       target = verdicts.get(signing.targetUrl) ?? (await verdicts.fetch(signing.targetUrl))!;
     } catch (err) {
       if (!(err instanceof UnsafeTargetError)) throw err;
+      opts.telemetry?.refused(ctx);
       return { status: null, headers: {}, body: null, latencyMs: 0, error: `refused: ${err.message}` };
     }
     return new Promise((resolve, reject) => slots.wait({ ctx, signing, target, claimAskedAt, resolve, reject }));
@@ -108,14 +112,18 @@ export function createDeliveryEngine(opts: EngineOptions) {
     await successes.room();
     if (performance.now() - claimAskedAt > sendWithinMs) return TOO_LATE;
     const at = now().getTime();
-    return sendWebhook({
+    const headers = webhookHeaders(keysAt(signing, at), ctx.message_id, Math.floor(at / 1000), ctx.body);
+    const span = opts.telemetry?.start(ctx, target.url, headers);
+    const result = await sendWebhook({
       target,
-      headers: webhookHeaders(keysAt(signing, at), ctx.message_id, Math.floor(at / 1000), ctx.body),
+      headers,
       body: ctx.body,
       timeoutMs: opts.timeoutMs,
       maxBodyBytes: opts.maxResponseBytes ?? MAX_RESPONSE_BYTES,
       agents: opts.agents,
     });
+    opts.telemetry?.finish(span, result);
+    return result;
   }
 
   /** What became of one attempt, from what its claim found. Resolves once its outcome is recorded. */

@@ -13,6 +13,8 @@ export interface SendResult {
   body: string | null;
   latencyMs: number;
   error: string | null;
+  /** No answer within the deadline (timeoutMs). */
+  timedOut?: true;
 }
 
 export interface SendOptions {
@@ -176,7 +178,7 @@ export async function sendWebhook(opts: SendOptions): Promise<SendResult> {
   const error = await exchange.done;
   if (oneOff) void oneOff.destroy().catch(() => {});
   const latencyMs = Math.round(performance.now() - started);
-  if (error instanceof DeadlinePassed) return { status: null, headers: {}, body: null, latencyMs, error: error.message };
+  if (error instanceof DeadlinePassed) return { status: null, headers: {}, body: null, latencyMs, error: error.message, timedOut: true };
   if (error) {
     const e = error as Error & { code?: string; cause?: Error & { code?: string } };
     const message = e.cause?.message && !e.message.includes(e.cause.message) ? `${e.message}: ${e.cause.message}` : e.message;

@@ -18,6 +18,8 @@ export interface ClaimedContext {
   attempt_logged: boolean;
   event_type: string;
   body: string;
+  /** The W3C traceparent of the request that created the event (tracing on), for the attempt's span link. */
+  traceparent: string | null;
   subscription_id: string;
   /** The subscription row's version (its xmin): every update of the row, by any means, changes it. */
   subscription_version: string;
@@ -55,7 +57,7 @@ export async function claimAttempts(db: Db, requests: readonly AttemptKey[], lea
     ), ctx AS (
       SELECT r.attempt AS requested_attempt, m.id AS message_id, m.state, m.attempts, m.last_attempt_at AS claimed_at,
         m.logged_attempts >= r.attempt AS attempt_logged,
-        e.event_type, e.body,
+        e.event_type, e.body, e.traceparent,
         s.id AS subscription_id, s.xmin::text AS subscription_version,
         EXISTS (SELECT 1 FROM webhook_recipients w WHERE w.id = s.id) AS deliverable
       FROM req r

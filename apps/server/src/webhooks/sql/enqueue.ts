@@ -20,14 +20,15 @@ export async function recipientCount(db: Db, topic: EventTopic): Promise<number>
 
 /**
  * The event rows, one message per recipient and event, and batch jobs of their first
- * attempts, set-wise in one statement. Answers the messages queued.
+ * attempts, set-wise in one statement. `traceparent`: the creating request's, kept with
+ * the events when tracing is on. Answers the messages queued.
  */
-export async function fanOut(db: Db, topic: EventTopic, items: readonly EventToSend[]): Promise<number> {
+export async function fanOut(db: Db, topic: EventTopic, items: readonly EventToSend[], traceparent: string | null = null): Promise<number> {
   const events = items.map((i) => ({ id: randomUUID(), record_id: i.recordId, body: i.body }));
   const [queued] = await db<{ n: number }[]>`
     WITH ev AS (
-      INSERT INTO webhook_events (id, event_type, record_id, body)
-      SELECT e.id, ${topic}, e.record_id, e.body
+      INSERT INTO webhook_events (id, event_type, record_id, body, traceparent)
+      SELECT e.id, ${topic}, e.record_id, e.body, ${traceparent}::text
       FROM jsonb_to_recordset(${JSON.stringify(events)}::text::jsonb) AS e(id uuid, record_id uuid, body text)
       RETURNING id
     ), msgs AS (

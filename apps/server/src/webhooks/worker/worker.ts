@@ -1,4 +1,6 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import type { Config } from '../../config.js';
 import { createSql } from '../../db/client.js';
 import { createDeliveryEngine } from '../delivery/engine.js';
@@ -6,6 +8,9 @@ import { createSenderAgents } from '../delivery/sender.js';
 import type { LookupFn } from '../delivery/ssrf.js';
 import { DELIVER_BATCH_TASK, DELIVER_TASK, type AttemptPayload, type BatchPayload } from '../jobs.js';
 import { createSecretBox } from '../../lib/secret-box.js';
+import { createAttemptTelemetry } from '../../observability/attempt-telemetry.js';
+import { pgPools, postgresPool, watchPool } from '../../observability/pools.js';
+import { createWebhookMetrics } from '../../observability/webhook-metrics.js';
 import { createLiveness } from './liveness.js';
 import { PLAN_CACHE_MODE, startQueueRunner } from './queue-runner.js';
 
@@ -18,6 +23,10 @@ export interface WebhookWorkerOptions {
   pollIntervalMs?: number;
   /** How often to look for jobs held by dead workers. */
   sweepIntervalMs?: number;
+  /** Where the worker's series go (the API's registry in IHF_ROLE=server); one of its own when omitted. One worker per registry. */
+  registry?: Registry;
+  /** Set only when tracing is on: then each attempt gets a span and sends its traceparent. */
+  tracer?: Tracer;
 }
 
 export interface WebhookWorker {
@@ -74,6 +83,8 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
   });
   const liveness = createLiveness({ databaseUrl: opts.databaseUrl, sql, logger, sweepIntervalMs: opts.sweepIntervalMs });
   const agents = createSenderAgents(Math.max(16, concurrency * 2));
+  const registry = opts.registry ?? new Registry();
+  const telemetry = createAttemptTelemetry(createWebhookMetrics(registry, sql), opts.tracer);
   const engine = createDeliveryEngine({
     sql,
     secretBox: createSecretBox(config.IHF_SECRET_KEY),
@@ -86,6 +97,7 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
     maxRequests: concurrency,
     hotSql,
     maxUnlogged: concurrency * SUCCESSES_WAITING_PER_REQUEST_SLOT,
+    telemetry,
   });
 
   // A graceful stop waits for attempts on the wire to finish rather than failing their jobs
@@ -120,6 +132,9 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
     await runner(BATCH_JOBS, DELIVER_BATCH_TASK, deliverBatch),
   ];
   await liveness.start();
+  watchPool(registry, 'worker', postgresPool(sql));
+  watchPool(registry, 'worker-hot', postgresPool(hotSql));
+  watchPool(registry, 'worker-queue', pgPools(queues.map((q) => q.pool)));
 
   let stopped: Promise<void> | undefined;
   return {
@@ -154,8 +169,11 @@ export async function runWorkerOnly(opts: {
   databaseUrl: string;
   logger: Logger;
   onStopped?: () => Promise<void>;
+  registry?: Registry;
+  tracer?: Tracer;
 }): Promise<void> {
-  const worker = await startWebhookWorker({ config: opts.config, databaseUrl: opts.databaseUrl, logger: opts.logger });
+  const { config, databaseUrl, logger, registry, tracer } = opts;
+  const worker = await startWebhookWorker({ config, databaseUrl, logger, registry, tracer });
   opts.logger.info({ concurrency: opts.config.WEBHOOK_CONCURRENCY }, 'webhook worker running');
   let stopping = false;
   const shutdown = async (signal: string) => {
