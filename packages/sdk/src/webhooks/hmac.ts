@@ -1,7 +1,7 @@
-// HMAC-SHA256 for every runtime: node:crypto where present (node-crypto.ts), Web Crypto
-// everywhere else (web-crypto.ts).
+// HMAC-SHA256 for every runtime: node:crypto where present (node-crypto.ts), elsewhere a
+// pure-JavaScript HMAC for short bodies and Web Crypto for long ones (portable.ts).
 import { nodeCryptoHmac } from './node-crypto.js';
-import { webCryptoHmac } from './web-crypto.js';
+import { portableHmac } from './portable.js';
 
 /** base64(HMAC-SHA256(secret, prefix ‖ body)); a `whsec_…` string secret or the raw key bytes. */
 export type HmacBase64 = (secret: string | Uint8Array, prefix: string, body: string | Uint8Array) => string | Promise<string>;
@@ -9,7 +9,7 @@ export type HmacBase64 = (secret: string | Uint8Array, prefix: string, body: str
 /** Synchronous on Node, a promise elsewhere. */
 export const hmacBase64: HmacBase64 = (secret, prefix, body) => {
   const node = nodeCryptoHmac();
-  return node ? node(secret, prefix, body) : webCryptoHmac(secret, prefix, body);
+  return node ? node(secret, prefix, body) : portableHmac(secret, prefix, body);
 };
 
 /**

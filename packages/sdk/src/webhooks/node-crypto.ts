@@ -2,7 +2,7 @@
 // synchronous, so no promise per call, and several times faster than Web Crypto there.
 // Reached through process.getBuiltinModule rather than an import, so bundlers for
 // browsers and edge runtimes never see a Node module.
-import { decodeSecret } from './secret.js';
+import { keyBytes } from './secret.js';
 
 interface NodeHmac {
   update(data: string | Uint8Array): NodeHmac;
@@ -29,19 +29,4 @@ export function nodeCryptoHmac(): NodeHmacBase64 | null {
     hmac = crypto ? (secret, prefix, body) => crypto.createHmac('sha256', keyBytes(secret)).update(prefix).update(body).digest('base64') : null;
   }
   return hmac;
-}
-
-// Decoding a secret costs more than a short HMAC; a receiver has a handful of secrets.
-const MAX_KEYS = 64;
-const decoded = new Map<string, Uint8Array>();
-
-function keyBytes(secret: string | Uint8Array): Uint8Array {
-  if (typeof secret !== 'string') return secret;
-  let bytes = decoded.get(secret);
-  if (!bytes) {
-    bytes = decodeSecret(secret);
-    if (decoded.size >= MAX_KEYS) decoded.delete(decoded.keys().next().value!);
-    decoded.set(secret, bytes);
-  }
-  return bytes;
 }

@@ -44,7 +44,7 @@ function keyFor(secret: string | Uint8Array): Key {
 }
 
 /** `prefix ‖ body` as bytes, in one buffer. */
-function message(prefix: string, body: string | Uint8Array): Uint8Array<ArrayBuffer> {
+export function message(prefix: string, body: string | Uint8Array): Uint8Array<ArrayBuffer> {
   if (typeof body === 'string') return encoder.encode(prefix + body);
   // UTF-8 takes at most 3 bytes per UTF-16 unit of the prefix (`id.timestamp.`).
   const out = new Uint8Array(prefix.length * 3 + body.length);
