@@ -7,7 +7,9 @@ import type { Config } from './config.js';
 import type { Sql } from './db/client.js';
 import { buildRouteTable } from './lib/route-table.js';
 import type { Logger } from './logger.js';
+import { createDatabaseGate } from './db/availability.js';
 import { authorize } from './middleware/auth.js';
+import { databaseGate } from './middleware/database-gate.js';
 import { idempotency } from './middleware/idempotency.js';
 import { problemHandler } from './middleware/problem.js';
 import { rateLimit, rateLimitOnError } from './middleware/rate-limit.js';
@@ -41,6 +43,7 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   const now = deps.now ?? (() => new Date());
   const services = createServices({ config: deps.config, sql: deps.sql, now, logger: deps.logger });
   const metrics = createMetrics({ registry: deps.registry, sql: deps.sql, bufferedRows: () => services.traffic.requestLog.stats().pending });
+  const gate = createDatabaseGate(deps.sql, { logger: deps.logger });
   const app = express();
   app.set('query parser', 'extended');
   app.set('trust proxy', false);
@@ -63,12 +66,13 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
     }),
   );
   app.use(metrics.observe);
-  app.use(opsRouter({ sql: deps.sql, metrics, migrationsDir: deps.migrationsDir }));
+  app.use(opsRouter({ sql: deps.sql, gate, metrics, migrationsDir: deps.migrationsDir }));
   app.use(oauthMetadataRouter(deps.config));
   app.use(webRouter(deps.config.WEB_DIST_DIR));
 
   // Everything else is the contract: resolve the route, authenticate, check the body's
   // media type, parse it, then hand over to ts-rest.
+  app.use(databaseGate(gate));
   app.use(resolveRoute(buildRouteTable(contract)));
   app.use(authorize(services.authenticator));
   app.use(rateLimit(services.traffic.limiter, metrics.refused));
@@ -78,6 +82,6 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   app.use(express.urlencoded({ limit: MAX_BODY_BYTES, extended: false }));
   app.use(idempotency(services.repos.idempotency, services.secretBox));
   mountApiRoutes(app, services);
-  app.use(problemHandler(deps.logger));
+  app.use(problemHandler(deps.logger, (err) => gate.report(err)));
   return { app, services, metrics };
 }
