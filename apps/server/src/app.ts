@@ -9,6 +9,7 @@ import { buildRouteTable } from './lib/route-table.js';
 import type { Logger } from './logger.js';
 import { createDatabaseGate } from './db/availability.js';
 import { authorize } from './middleware/auth.js';
+import { CLIENT_CLOSED_REQUEST, clientGone } from './middleware/client-gone.js';
 import { databaseGate } from './middleware/database-gate.js';
 import { idempotency } from './middleware/idempotency.js';
 import { problemHandler } from './middleware/problem.js';
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   app.disable('etag');
 
   app.use(requestId);
+  app.use(clientGone);
   if (deps.tracer) app.use(traceRequests(deps.tracer));
   // Before routing and auth, so 401s, 404s and 429s are logged too.
   app.use(requestLog(services.traffic.requestLog, now));
@@ -62,6 +64,8 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
       // bound per request (each child costs its serialised bindings, level or not).
       customSuccessObject: (req, _res, value: object) => ({ ...value, route: (req as express.Request).apiRoute?.path }),
       customErrorObject: (req, _res, _err, value: object) => ({ ...value, route: (req as express.Request).apiRoute?.path }),
+      // A response never sent has no status to pino (null): a client that left is 499.
+      serializers: { res: (res: { statusCode: number | null; raw: { statusCode: number } }) => (res.raw.statusCode === CLIENT_CLOSED_REQUEST ? { ...res, statusCode: CLIENT_CLOSED_REQUEST } : res) },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );
