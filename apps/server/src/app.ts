@@ -7,7 +7,10 @@ import type { Config } from './config.js';
 import type { Sql } from './db/client.js';
 import { buildRouteTable } from './lib/route-table.js';
 import type { Logger } from './logger.js';
+import { createDatabaseGate } from './db/availability.js';
 import { authorize } from './middleware/auth.js';
+import { CLIENT_CLOSED_REQUEST, clientGone } from './middleware/client-gone.js';
+import { databaseGate } from './middleware/database-gate.js';
 import { idempotency } from './middleware/idempotency.js';
 import { problemHandler } from './middleware/problem.js';
 import { rateLimit, rateLimitOnError } from './middleware/rate-limit.js';
@@ -41,6 +44,7 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   const now = deps.now ?? (() => new Date());
   const services = createServices({ config: deps.config, sql: deps.sql, now, logger: deps.logger });
   const metrics = createMetrics({ registry: deps.registry, sql: deps.sql, bufferedRows: () => services.traffic.requestLog.stats().pending });
+  const gate = createDatabaseGate(deps.sql, { logger: deps.logger });
   const app = express();
   app.set('query parser', 'extended');
   app.set('trust proxy', false);
@@ -48,6 +52,7 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   app.disable('etag');
 
   app.use(requestId);
+  app.use(clientGone);
   if (deps.tracer) app.use(traceRequests(deps.tracer));
   // Before routing and auth, so 401s, 404s and 429s are logged too.
   app.use(requestLog(services.traffic.requestLog, now));
@@ -59,16 +64,19 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
       // bound per request (each child costs its serialised bindings, level or not).
       customSuccessObject: (req, _res, value: object) => ({ ...value, route: (req as express.Request).apiRoute?.path }),
       customErrorObject: (req, _res, _err, value: object) => ({ ...value, route: (req as express.Request).apiRoute?.path }),
+      // A response never sent has no status to pino (null): a client that left is 499.
+      serializers: { res: (res: { statusCode: number | null; raw: { statusCode: number } }) => (res.raw.statusCode === CLIENT_CLOSED_REQUEST ? { ...res, statusCode: CLIENT_CLOSED_REQUEST } : res) },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );
   app.use(metrics.observe);
-  app.use(opsRouter({ sql: deps.sql, metrics, migrationsDir: deps.migrationsDir }));
+  app.use(opsRouter({ sql: deps.sql, gate, metrics, migrationsDir: deps.migrationsDir }));
   app.use(oauthMetadataRouter(deps.config));
   app.use(webRouter(deps.config.WEB_DIST_DIR));
 
   // Everything else is the contract: resolve the route, authenticate, check the body's
   // media type, parse it, then hand over to ts-rest.
+  app.use(databaseGate(gate));
   app.use(resolveRoute(buildRouteTable(contract)));
   app.use(authorize(services.authenticator));
   app.use(rateLimit(services.traffic.limiter, metrics.refused));
@@ -78,6 +86,6 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   app.use(express.urlencoded({ limit: MAX_BODY_BYTES, extended: false }));
   app.use(idempotency(services.repos.idempotency, services.secretBox));
   mountApiRoutes(app, services);
-  app.use(problemHandler(deps.logger));
+  app.use(problemHandler(deps.logger, (err) => gate.report(err)));
   return { app, services, metrics };
 }

@@ -10,9 +10,21 @@ export interface RunningServer {
   stop(timeoutMs?: number): Promise<void>;
 }
 
+/**
+ * Slow or stalled clients are cut off (answered 408 and closed): whole headers within 10 s
+ * of the connection or of the previous response, the whole request within 30 s. Node checks
+ * every connection against these each `connectionsCheckingInterval` (30 s by default).
+ */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** Above a load balancer's idle timeout (60 s on most), so it never reuses a socket we closed. */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 export async function listen(app: Express, port: number, host = '127.0.0.1'): Promise<RunningServer> {
-  const server = createServer(app);
-  server.keepAliveTimeout = 65_000;
+  const server = createServer(
+    { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
+    app,
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

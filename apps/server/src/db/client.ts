@@ -13,7 +13,11 @@ export function createSql(databaseUrl: string, options: SqlOptions = {}): Sql {
   return postgres(databaseUrl, {
     max: options.max ?? 10,
     idle_timeout: 30,
-    connect_timeout: 10,
+    // A server that drops packets fails a connect in 3 s rather than holding requests.
+    connect_timeout: 3,
+    // postgres.js backs off up to 20 s between reconnects while the server is away (queued
+    // queries wait that long, and its return goes unnoticed as long): retry every 0.5 s at most.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
     onnotice: () => {},
     connection: { TimeZone: 'UTC', application_name: options.applicationName ?? 'ihf-server' },
   });

@@ -4,7 +4,9 @@ import postgres from 'postgres';
 import { problemTypeFor, type Problem } from '@ihf/contract';
 import type { RequestValidationError } from '@ts-rest/express';
 import type { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '../db/availability.js';
 import { ApiError, type FieldError } from '../errors.js';
+import { databaseUnavailable } from './database-gate.js';
 
 const toPointer = (path: (string | number)[]) =>
   '/' + path.map((p) => String(p).replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
@@ -104,11 +106,18 @@ function unstorableValue(err: unknown): ApiError | null {
   );
 }
 
-/** Mounted last: every error becomes an RFC 9457 problem document; no stack traces leave. */
-export function problemHandler(logger: Logger): ErrorRequestHandler {
+/**
+ * Mounted last: every error becomes an RFC 9457 problem document; no stack traces leave.
+ * PostgreSQL being away is a 503 with Retry-After, told to the gate so later requests fail fast.
+ */
+export function problemHandler(logger: Logger, onDatabaseUnavailable?: (err: unknown) => void): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
     let apiError = toApiError(err);
+    if (!apiError && isDatabaseUnavailable(err)) {
+      onDatabaseUnavailable?.(err);
+      apiError = databaseUnavailable();
+    }
     if (!apiError) {
       apiError = unstorableValue(err);
       // Validation should have named the field; the log says which one it missed.

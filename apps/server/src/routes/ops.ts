@@ -2,11 +2,14 @@ import { buildOpenApiDocument } from '@ihf/contract/openapi';
 import { Router } from 'express';
 import type { Sql } from '../db/client.js';
 import { pendingMigrations } from '../db/migrate.js';
-import { ApiError } from '../errors.js';
+import type { DatabaseGate } from '../db/availability.js';
+import { databaseUnavailable } from '../middleware/database-gate.js';
 import type { Metrics } from '../observability/metrics.js';
 
+const READY_TIMEOUT_MS = 1000;
+
 /** Health, readiness, the spec and Prometheus metrics (the spec's interactive reference, /docs, is in web/). */
-export function opsRouter(deps: { sql: Sql; metrics: Metrics; migrationsDir?: string }): Router {
+export function opsRouter(deps: { sql: Sql; gate: DatabaseGate; metrics: Metrics; migrationsDir?: string }): Router {
   const router = Router();
   const spec = JSON.stringify(buildOpenApiDocument());
 
@@ -15,15 +18,10 @@ export function opsRouter(deps: { sql: Sql; metrics: Metrics; migrationsDir?: st
   });
 
   router.get('/readyz', async (_req, res) => {
-    try {
-      await deps.sql`SELECT 1`;
-    } catch {
-      throw new ApiError('service_unavailable', 'The database is not reachable.');
-    }
+    // Answers within a second whatever the database does: a load balancer's probe must not hang.
+    if (!(await deps.gate.check(READY_TIMEOUT_MS))) throw databaseUnavailable('The database is not reachable.');
     const pending = await pendingMigrations(deps.sql, deps.migrationsDir);
-    if (pending.length > 0) {
-      throw new ApiError('service_unavailable', `Migrations pending: ${pending.join(', ')}.`);
-    }
+    if (pending.length > 0) throw databaseUnavailable(`Migrations pending: ${pending.join(', ')}.`);
     res.json({ status: 'ready' });
   });
 

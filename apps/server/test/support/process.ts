@@ -14,10 +14,12 @@ export interface ServerProcess {
   output(): string;
 }
 
-export function spawnServer(env: Record<string, string>): ServerProcess {
+/** `group`: in a process group of its own, as a shell job is, so a signal can go to the whole group (`kill -- -pid`). */
+export function spawnServer(env: Record<string, string>, opts: { group?: boolean } = {}): ServerProcess {
   // node itself (not the tsx CLI, which forks a second process), so a signal reaches the server.
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: serverDir,
+    detached: opts.group ?? false,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', NODE_ENV: 'test', PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

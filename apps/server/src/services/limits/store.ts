@@ -93,7 +93,9 @@ export function createRedisStore(url: string, logger: Logger, opts: { commandTim
       url,
       // Fail fast instead of queueing while disconnected, so requests use the insurance.
       disableOfflineQueue: true,
-      socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(100 * (retries + 1), 2000) },
+      // 5 s: under CPU load at start-up (a container starting) 1 s could pass before a loopback
+      // connect completed. Requests never wait on it: they use the insurance while it connects.
+      socket: { connectTimeout: 5000, reconnectStrategy: (retries: number) => Math.min(100 * (retries + 1), 2000) },
     });
     const conn: Connection = {
       client,

@@ -1,0 +1,22 @@
+import { API_PREFIX } from '@ihf/contract';
+import type { RequestHandler } from 'express';
+import type { DatabaseGate } from '../db/availability.js';
+import { ApiError } from '../errors.js';
+
+/** What a client is told to wait: the gate probes PostgreSQL four times a second. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+export function databaseUnavailable(detail = 'The database is not reachable; retry shortly.'): ApiError {
+  return new ApiError('service_unavailable', detail, {
+    headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+    members: { retry_after_seconds: DATABASE_RETRY_AFTER_SECONDS },
+  });
+}
+
+/** While PostgreSQL is away, API requests get a 503 at once instead of queueing for a connection. */
+export function databaseGate(gate: DatabaseGate): RequestHandler {
+  return (req, _res, next) => {
+    if (gate.available || !req.path.startsWith(API_PREFIX)) return next();
+    next(databaseUnavailable());
+  };
+}
