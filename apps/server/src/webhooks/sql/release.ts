@@ -11,6 +11,7 @@ export async function releaseClaims(db: Sql | TransactionSql, claims: readonly A
   await db`
     UPDATE webhook_messages m SET attempts = x.attempt - 1
     FROM unnest(${claims.map((c) => c.messageId)}::text[], ${claims.map((c) => c.attempt)}::int[]) AS x(message_id, attempt)
-    WHERE m.id = x.message_id AND m.attempts = x.attempt AND m.logged_attempts < x.attempt
+    WHERE m.id = x.message_id AND m.created_at BETWEEN ihf_message_created_from(x.message_id) AND ihf_message_created_until(x.message_id)
+      AND m.attempts = x.attempt AND m.logged_attempts < x.attempt
       AND m.last_attempt_at >= now() - make_interval(secs => ${leaseSeconds})`;
 }
