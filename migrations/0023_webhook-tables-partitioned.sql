@@ -78,6 +78,16 @@ CREATE TABLE webhook_messages (
   CONSTRAINT webhook_messages_webhook_event_id_fkey FOREIGN KEY (webhook_event_id, event_created_at) REFERENCES webhook_events (id, created_at)
 ) PARTITION BY RANGE (created_at);
 CREATE INDEX webhook_messages_sub_idx ON webhook_messages (webhook_subscription_id, created_at DESC);
+-- The previous version's fan-out does not set event_created_at: filled from the event, so
+-- its API replicas keep creating records during a rolling upgrade (ours always set it).
+CREATE FUNCTION webhook_messages_event_created_at() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  SELECT created_at INTO NEW.event_created_at FROM webhook_events WHERE id = NEW.webhook_event_id;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER webhook_messages_event_created_at BEFORE INSERT ON webhook_messages
+  FOR EACH ROW WHEN (NEW.event_created_at IS NULL) EXECUTE FUNCTION webhook_messages_event_created_at();
 
 CREATE TABLE webhook_deliveries (
   id UUID DEFAULT uuid_generate_v4() NOT NULL,
@@ -336,6 +346,7 @@ INSERT INTO webhook_deliveries_unpartitioned
 DROP TABLE webhook_deliveries;
 DROP TABLE webhook_messages;
 DROP TABLE webhook_events;
+DROP FUNCTION webhook_messages_event_created_at();
 DROP FUNCTION ihf_webhook_maintain(INTEGER, INTEGER, DATE);
 DROP FUNCTION ihf_webhook_day_has_jobs(TIMESTAMPTZ, TIMESTAMPTZ);
 DROP FUNCTION ihf_webhook_create_partitions(DATE, DATE);

@@ -428,6 +428,18 @@ BEGIN
 END;
 $$;
 
+--
+-- Name: webhook_messages_event_created_at(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.webhook_messages_event_created_at() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  SELECT created_at INTO NEW.event_created_at FROM webhook_events WHERE id = NEW.webhook_event_id;
+  RETURN NEW;
+END $$;
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -1507,6 +1519,12 @@ CREATE TRIGGER webhook_deliveries_references_update AFTER UPDATE ON public.webho
 --
 
 CREATE TRIGGER webhook_messages_deliveries_guard BEFORE DELETE OR UPDATE OF id, created_at ON public.webhook_messages FOR EACH ROW EXECUTE FUNCTION public.webhook_deliveries_guard_message();
+
+--
+-- Name: webhook_messages webhook_messages_event_created_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER webhook_messages_event_created_at BEFORE INSERT ON public.webhook_messages FOR EACH ROW WHEN ((new.event_created_at IS NULL)) EXECUTE FUNCTION public.webhook_messages_event_created_at();
 
 --
 -- Name: webhook_subscriptions webhook_subscriptions_deliveries_guard; Type: TRIGGER; Schema: public; Owner: -

@@ -72,6 +72,15 @@ describe('migration 0023', () => {
       expect(await migrateUp(url)).toEqual(['0023_webhook-tables-partitioned']);
       const again = await snapshot(sql);
       expect(again).toEqual({ ...before, kinds: partitioned.kinds });
+      // The previous version's fan-out (a rolling upgrade) still inserts: no event_created_at, no time in the id.
+      await sql`
+        WITH e AS (INSERT INTO webhook_events (id, event_type, body) VALUES (gen_random_uuid(), 'annotation.created', '{"n":4}') RETURNING id)
+        INSERT INTO webhook_messages (id, webhook_event_id, webhook_subscription_id, next_attempt_at)
+        SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), e.id, ${s!.id}, now() FROM e`;
+      const [joined] = await sql<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM webhook_messages m JOIN webhook_events e ON e.id = m.webhook_event_id AND e.created_at = m.event_created_at
+        WHERE e.body = '{"n":4}'`;
+      expect(joined!.n).toBe(1);
       // The hot path still finds the older message (in every partition), claims and logs it.
       const [retry] = await claimAttempts(sql, [{ messageId: legacy, attempt: 2 }], 35);
       expect(retry).toMatchObject({ claimed: true, message_id: legacy, body: '{"n":3}' });
