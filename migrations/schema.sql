@@ -72,7 +72,7 @@ $$;
 
 CREATE FUNCTION public.ihf_message_created_at(id text) RETURNS timestamp with time zone
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN CASE WHEN ("right"(id, 32) ~ '^[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$'::text) THEN to_timestamp((((((('x'::text || lpad("left"("right"(id, 32), 12), 16, '0'::text)))::bit(64))::bigint)::numeric / 1000.0))::double precision) ELSE NULL::timestamp with time zone END;
+    RETURN CASE WHEN ("right"(id, 32) ~ '^[0-9a-f]{12}7'::text) THEN to_timestamp((((((('x'::text || "left"("right"(id, 32), 12)))::bit(48))::bigint)::numeric / 1000.0))::double precision) ELSE NULL::timestamp with time zone END;
 
 --
 -- Name: ihf_message_created_from(text); Type: FUNCTION; Schema: public; Owner: -
@@ -202,9 +202,9 @@ BEGIN
       UNION ALL
       SELECT e ->> 'm' FROM json_array_elements(CASE json_typeof(j.payload) WHEN 'array' THEN j.payload ELSE '[]' END) e
     ) x
+    CROSS JOIN LATERAL (SELECT ihf_message_created_at(x.id) AS at OFFSET 0) a  -- decoded once
     WHERE t.identifier IN ('webhook.deliver', 'webhook.deliver-batch') AND j.attempts < j.max_attempts
-      AND CASE WHEN ihf_message_created_at(x.id) IS NOT NULL
-            THEN ihf_message_created_at(x.id) >= lo AND ihf_message_created_at(x.id) < hi
+      AND CASE WHEN a.at IS NOT NULL THEN a.at >= lo AND a.at < hi
             ELSE EXISTS (SELECT 1 FROM webhook_messages m WHERE m.id = x.id AND m.created_at >= lo AND m.created_at < hi) END);
 END $$;
 
