@@ -67,6 +67,38 @@ END;
 $$;
 
 --
+-- Name: ihf_message_created_at(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ihf_message_created_at(id text) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN ("right"(id, 32) ~ '^[0-9a-f]{12}7'::text) THEN to_timestamp((((((('x'::text || "left"("right"(id, 32), 12)))::bit(48))::bigint)::numeric / 1000.0))::double precision) ELSE NULL::timestamp with time zone END;
+
+--
+-- Name: ihf_message_created_from(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ihf_message_created_from(id text) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN COALESCE(public.ihf_message_created_at(id), '-infinity'::timestamp with time zone);
+
+--
+-- Name: ihf_message_created_until(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ihf_message_created_until(id text) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN COALESCE(public.ihf_message_created_at(id), 'infinity'::timestamp with time zone);
+
+--
+-- Name: ihf_new_message_id(text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ihf_new_message_id(prefix text, at timestamp with time zone) RETURNS text
+    LANGUAGE sql PARALLEL SAFE
+    RETURN (prefix || (SELECT encode(set_byte(OVERLAY(r.b PLACING SUBSTRING(int8send((floor((EXTRACT(epoch FROM ihf_new_message_id.at) * (1000)::numeric)))::bigint) FROM 3) FROM 1 FOR 6), 6, ((get_byte(r.b, 6) & 15) | 112)), 'hex'::text) AS encode FROM (SELECT uuid_send(gen_random_uuid()) AS b) r));
+
+--
 -- Name: ihf_request_log_maintain(integer, integer, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -118,6 +150,111 @@ BEGIN
   RETURN dropped;
 END;
 $_$;
+
+--
+-- Name: ihf_webhook_create_partitions(date, date); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ihf_webhook_create_partitions(first_day date, last_day date) RETURNS integer
+    LANGUAGE plpgsql
+    SET client_min_messages TO 'warning'
+    AS $$
+DECLARE
+  d DATE;
+  t TEXT;
+  part TEXT;
+  created INTEGER := 0;
+BEGIN
+  d := first_day;
+  WHILE d <= last_day LOOP
+    FOREACH t IN ARRAY ARRAY['webhook_events', 'webhook_messages', 'webhook_deliveries'] LOOP
+      part := t || '_' || to_char(d, 'YYYYMMDD');
+      CONTINUE WHEN to_regclass(part) IS NOT NULL;
+      BEGIN
+        EXECUTE format('CREATE TABLE %I PARTITION OF %I FOR VALUES FROM (%L) TO (%L)%s', part, t,
+          d::timestamp AT TIME ZONE 'UTC', (d + 1)::timestamp AT TIME ZONE 'UTC',
+          CASE t WHEN 'webhook_messages' THEN ' WITH (fillfactor = 60)' ELSE '' END);
+        created := created + 1;
+      EXCEPTION WHEN check_violation THEN
+        RAISE WARNING '% not created: %_default holds rows of that day', part, t;
+      END;
+    END LOOP;
+    d := d + 1;
+  END LOOP;
+  RETURN created;
+END $$;
+
+--
+-- Name: ihf_webhook_day_has_jobs(timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ihf_webhook_day_has_jobs(lo timestamp with time zone, hi timestamp with time zone) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+  -- plpgsql: the queue's schema (graphile-worker's own migrations) comes after ours.
+  RETURN EXISTS (
+    SELECT 1
+    FROM graphile_worker._private_jobs j
+    JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+    CROSS JOIN LATERAL (
+      SELECT j.payload ->> 'm' AS id WHERE json_typeof(j.payload) = 'object'
+      UNION ALL
+      SELECT e ->> 'm' FROM json_array_elements(CASE json_typeof(j.payload) WHEN 'array' THEN j.payload ELSE '[]' END) e
+    ) x
+    CROSS JOIN LATERAL (SELECT ihf_message_created_at(x.id) AS at OFFSET 0) a  -- decoded once
+    WHERE t.identifier IN ('webhook.deliver', 'webhook.deliver-batch') AND j.attempts < j.max_attempts
+      AND CASE WHEN a.at IS NOT NULL THEN a.at >= lo AND a.at < hi
+            ELSE EXISTS (SELECT 1 FROM webhook_messages m WHERE m.id = x.id AND m.created_at >= lo AND m.created_at < hi) END);
+END $$;
+
+--
+-- Name: ihf_webhook_maintain(integer, integer, date); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ihf_webhook_maintain(keep_days integer, days_ahead integer DEFAULT 3, today date DEFAULT ((now() AT TIME ZONE 'UTC'::text))::date) RETURNS integer
+    LANGUAGE plpgsql
+    SET client_min_messages TO 'warning'
+    SET lock_timeout TO '5s'
+    AS $_$
+DECLARE
+  d DATE;
+  ymd TEXT;
+  dropped INTEGER := 0;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('ihf_webhook_maintain'));
+  PERFORM ihf_webhook_create_partitions(today, today + days_ahead);
+  FOR d IN
+    SELECT DISTINCT to_date(substring(c.relname FROM '[0-9]{8}$'), 'YYYYMMDD') AS day
+    FROM pg_inherits i
+    JOIN pg_class c ON c.oid = i.inhrelid
+    JOIN pg_class p ON p.oid = i.inhparent
+    WHERE p.relname IN ('webhook_events', 'webhook_messages', 'webhook_deliveries')
+      AND c.relname ~ '^webhook_(events|messages|deliveries)_[0-9]{8}$'
+    ORDER BY 1
+  LOOP
+    EXIT WHEN d + 1 > today - keep_days;
+    ymd := to_char(d, 'YYYYMMDD');
+    LOCK TABLE webhook_events, webhook_messages, webhook_deliveries IN ACCESS EXCLUSIVE MODE;
+    IF ihf_webhook_day_has_jobs(d::timestamp AT TIME ZONE 'UTC', (d + 1)::timestamp AT TIME ZONE 'UTC') THEN
+      RAISE WARNING 'webhook tables: day % kept past retention, an attempt of its messages is queued', d;
+      CONTINUE;
+    END IF;
+    EXECUTE format('DROP TABLE IF EXISTS %I, %I', 'webhook_deliveries_' || ymd, 'webhook_messages_' || ymd);
+    -- An event outlives its partition's messages only when a message of another day
+    -- refers to it (created across midnight before 0023): kept until that day goes.
+    BEGIN
+      IF to_regclass('webhook_events_' || ymd) IS NOT NULL THEN
+        EXECUTE format('ALTER TABLE webhook_events DETACH PARTITION %I', 'webhook_events_' || ymd);
+        EXECUTE format('DROP TABLE %I', 'webhook_events_' || ymd);
+      END IF;
+    EXCEPTION WHEN foreign_key_violation THEN
+      RAISE WARNING 'webhook_events_% kept: messages of another day refer to it', ymd;
+    END;
+    dropped := dropped + 1;
+  END LOOP;
+  RETURN dropped;
+END $_$;
 
 --
 -- Name: interaction_events_check_references(); Type: FUNCTION; Schema: public; Owner: -
@@ -213,16 +350,20 @@ BEGIN
             DETAIL = format('Key (webhook_subscription_id)=(%s) is not present in table "webhook_subscriptions".', missing);
   END IF;
 
-  PERFORM 1 FROM webhook_messages WHERE id IN (SELECT webhook_message_id FROM changed) FOR KEY SHARE;
+  -- Each message locked and found in one pass, a lookup per message (LATERAL ... LIMIT 1):
+  -- joined, PostgreSQL would rather scan every partition than probe each.
   SELECT c.id INTO missing
-    FROM (SELECT DISTINCT webhook_message_id AS id FROM changed WHERE webhook_message_id IS NOT NULL) c
-    WHERE NOT EXISTS (SELECT 1 FROM webhook_messages m WHERE m.id = c.id)
+    FROM (SELECT DISTINCT webhook_message_id AS id, message_created_at AS at FROM changed WHERE webhook_message_id IS NOT NULL) c
+    LEFT JOIN LATERAL (
+      SELECT TRUE AS found FROM webhook_messages m WHERE m.id = c.id AND m.created_at = c.at LIMIT 1 FOR KEY SHARE
+    ) m ON TRUE
+    WHERE m.found IS NULL
     LIMIT 1;
   IF FOUND THEN
     RAISE EXCEPTION 'insert or update on table "webhook_deliveries" violates foreign key constraint "webhook_deliveries_webhook_message_id_fkey"'
       USING ERRCODE = 'foreign_key_violation', TABLE = 'webhook_deliveries',
             CONSTRAINT = 'webhook_deliveries_webhook_message_id_fkey',
-            DETAIL = format('Key (webhook_message_id)=(%s) is not present in table "webhook_messages".', missing);
+            DETAIL = format('Key (webhook_message_id, message_created_at)=(%s) is not present in table "webhook_messages".', missing);
   END IF;
   RETURN NULL;
 END $$;
@@ -235,8 +376,8 @@ CREATE FUNCTION public.webhook_deliveries_guard_message() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-  IF (TG_OP = 'DELETE' OR NEW.id IS DISTINCT FROM OLD.id)
-     AND EXISTS (SELECT 1 FROM webhook_deliveries WHERE webhook_message_id = OLD.id) THEN
+  IF (TG_OP = 'DELETE' OR NEW.id IS DISTINCT FROM OLD.id OR NEW.created_at IS DISTINCT FROM OLD.created_at)
+     AND EXISTS (SELECT 1 FROM webhook_deliveries WHERE webhook_message_id = OLD.id AND message_created_at = OLD.created_at) THEN
     RAISE EXCEPTION 'update or delete on table "webhook_messages" violates foreign key constraint "webhook_deliveries_webhook_message_id_fkey" on table "webhook_deliveries"'
       USING ERRCODE = 'foreign_key_violation', TABLE = 'webhook_deliveries',
             CONSTRAINT = 'webhook_deliveries_webhook_message_id_fkey',
@@ -286,6 +427,18 @@ BEGIN
   RAISE EXCEPTION 'webhook_deliveries is append-only';
 END;
 $$;
+
+--
+-- Name: webhook_messages_event_created_at(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.webhook_messages_event_created_at() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  SELECT created_at INTO NEW.event_created_at FROM webhook_events WHERE id = NEW.webhook_event_id;
+  RETURN NEW;
+END $$;
 
 SET default_tablespace = '';
 
@@ -588,6 +741,29 @@ CREATE TABLE public.webhook_deliveries (
     attempt integer,
     event_type text,
     response_body text,
+    message_created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT webhook_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text])))
+)
+PARTITION BY RANGE (message_created_at);
+
+--
+-- Name: webhook_deliveries_default; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.webhook_deliveries_default (
+    id uuid DEFAULT public.uuid_generate_v4() NOT NULL,
+    webhook_subscription_id uuid NOT NULL,
+    payload jsonb NOT NULL,
+    attempted_at timestamp with time zone DEFAULT now() NOT NULL,
+    status text NOT NULL,
+    response_code integer,
+    latency_ms integer,
+    error_message text,
+    webhook_message_id text,
+    attempt integer,
+    event_type text,
+    response_body text,
+    message_created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT webhook_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text])))
 );
 
@@ -596,6 +772,20 @@ CREATE TABLE public.webhook_deliveries (
 --
 
 CREATE TABLE public.webhook_events (
+    id uuid DEFAULT public.uuid_generate_v4() NOT NULL,
+    event_type text NOT NULL,
+    record_id uuid,
+    body text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    traceparent text
+)
+PARTITION BY RANGE (created_at);
+
+--
+-- Name: webhook_events_default; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.webhook_events_default (
     id uuid DEFAULT public.uuid_generate_v4() NOT NULL,
     event_type text NOT NULL,
     record_id uuid,
@@ -618,6 +808,26 @@ CREATE TABLE public.webhook_messages (
     last_attempt_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     logged_attempts integer DEFAULT 0 NOT NULL,
+    event_created_at timestamp with time zone NOT NULL,
+    CONSTRAINT webhook_messages_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text, 'cancelled'::text])))
+)
+PARTITION BY RANGE (created_at);
+
+--
+-- Name: webhook_messages_default; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.webhook_messages_default (
+    id text NOT NULL,
+    webhook_event_id uuid NOT NULL,
+    webhook_subscription_id uuid NOT NULL,
+    state text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone,
+    last_attempt_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    logged_attempts integer DEFAULT 0 NOT NULL,
+    event_created_at timestamp with time zone NOT NULL,
     CONSTRAINT webhook_messages_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text, 'cancelled'::text])))
 )
 WITH (fillfactor='60');
@@ -677,6 +887,24 @@ CREATE VIEW public.webhook_recipients AS
 --
 
 ALTER TABLE ONLY public.api_request_log ATTACH PARTITION public.api_request_log_default DEFAULT;
+
+--
+-- Name: webhook_deliveries_default; Type: TABLE ATTACH; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_deliveries ATTACH PARTITION public.webhook_deliveries_default DEFAULT;
+
+--
+-- Name: webhook_events_default; Type: TABLE ATTACH; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_events ATTACH PARTITION public.webhook_events_default DEFAULT;
+
+--
+-- Name: webhook_messages_default; Type: TABLE ATTACH; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_messages ATTACH PARTITION public.webhook_messages_default DEFAULT;
 
 --
 -- Name: pgmigrations id; Type: DEFAULT; Schema: public; Owner: -
@@ -808,28 +1036,56 @@ ALTER TABLE ONLY public.requirement_candidates
 --
 
 ALTER TABLE ONLY public.webhook_deliveries
-    ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id, message_created_at);
+
+--
+-- Name: webhook_deliveries_default webhook_deliveries_default_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_deliveries_default
+    ADD CONSTRAINT webhook_deliveries_default_pkey PRIMARY KEY (id, message_created_at);
 
 --
 -- Name: webhook_events webhook_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.webhook_events
-    ADD CONSTRAINT webhook_events_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT webhook_events_pkey PRIMARY KEY (id, created_at);
 
 --
--- Name: webhook_messages webhook_messages_event_sub_key; Type: CONSTRAINT; Schema: public; Owner: -
+-- Name: webhook_events_default webhook_events_default_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
-ALTER TABLE ONLY public.webhook_messages
-    ADD CONSTRAINT webhook_messages_event_sub_key UNIQUE (webhook_event_id, webhook_subscription_id);
+ALTER TABLE ONLY public.webhook_events_default
+    ADD CONSTRAINT webhook_events_default_pkey PRIMARY KEY (id, created_at);
 
 --
 -- Name: webhook_messages webhook_messages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.webhook_messages
-    ADD CONSTRAINT webhook_messages_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT webhook_messages_pkey PRIMARY KEY (id, created_at);
+
+--
+-- Name: webhook_messages_default webhook_messages_default_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_messages_default
+    ADD CONSTRAINT webhook_messages_default_pkey PRIMARY KEY (id, created_at);
+
+--
+-- Name: webhook_messages webhook_messages_event_sub_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_messages
+    ADD CONSTRAINT webhook_messages_event_sub_key UNIQUE (webhook_event_id, webhook_subscription_id, created_at);
+
+--
+-- Name: webhook_messages_default webhook_messages_default_webhook_event_id_webhook_subscript_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_messages_default
+    ADD CONSTRAINT webhook_messages_default_webhook_event_id_webhook_subscript_key UNIQUE (webhook_event_id, webhook_subscription_id, created_at);
 
 --
 -- Name: webhook_subscriptions webhook_subscriptions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1022,31 +1278,61 @@ CREATE INDEX requirement_candidates_status_idx ON public.requirement_candidates 
 -- Name: webhook_deliveries_attempted_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX webhook_deliveries_attempted_idx ON public.webhook_deliveries USING btree (attempted_at DESC, id DESC);
+CREATE INDEX webhook_deliveries_attempted_idx ON ONLY public.webhook_deliveries USING btree (attempted_at DESC, id DESC);
+
+--
+-- Name: webhook_deliveries_default_attempted_at_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhook_deliveries_default_attempted_at_id_idx ON public.webhook_deliveries_default USING btree (attempted_at DESC, id DESC);
 
 --
 -- Name: webhook_deliveries_failed_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX webhook_deliveries_failed_idx ON public.webhook_deliveries USING btree (attempted_at DESC, id DESC) WHERE (status = 'failed'::text);
+CREATE INDEX webhook_deliveries_failed_idx ON ONLY public.webhook_deliveries USING btree (attempted_at DESC, id DESC) WHERE (status = 'failed'::text);
+
+--
+-- Name: webhook_deliveries_default_attempted_at_id_idx1; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhook_deliveries_default_attempted_at_id_idx1 ON public.webhook_deliveries_default USING btree (attempted_at DESC, id DESC) WHERE (status = 'failed'::text);
 
 --
 -- Name: webhook_deliveries_message_attempt_key; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE UNIQUE INDEX webhook_deliveries_message_attempt_key ON public.webhook_deliveries USING btree (webhook_message_id, attempt);
+CREATE UNIQUE INDEX webhook_deliveries_message_attempt_key ON ONLY public.webhook_deliveries USING btree (webhook_message_id, attempt, message_created_at);
+
+--
+-- Name: webhook_deliveries_default_webhook_message_id_attempt_messa_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX webhook_deliveries_default_webhook_message_id_attempt_messa_idx ON public.webhook_deliveries_default USING btree (webhook_message_id, attempt, message_created_at);
 
 --
 -- Name: webhook_deliveries_sub_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX webhook_deliveries_sub_idx ON public.webhook_deliveries USING btree (webhook_subscription_id, attempted_at DESC);
+CREATE INDEX webhook_deliveries_sub_idx ON ONLY public.webhook_deliveries USING btree (webhook_subscription_id, attempted_at DESC);
+
+--
+-- Name: webhook_deliveries_default_webhook_subscription_id_attempte_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhook_deliveries_default_webhook_subscription_id_attempte_idx ON public.webhook_deliveries_default USING btree (webhook_subscription_id, attempted_at DESC);
 
 --
 -- Name: webhook_messages_sub_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX webhook_messages_sub_idx ON public.webhook_messages USING btree (webhook_subscription_id, created_at DESC);
+CREATE INDEX webhook_messages_sub_idx ON ONLY public.webhook_messages USING btree (webhook_subscription_id, created_at DESC);
+
+--
+-- Name: webhook_messages_default_webhook_subscription_id_created_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhook_messages_default_webhook_subscription_id_created_at_idx ON public.webhook_messages_default USING btree (webhook_subscription_id, created_at DESC);
 
 --
 -- Name: webhook_subs_consumer_created_idx; Type: INDEX; Schema: public; Owner: -
@@ -1095,6 +1381,60 @@ ALTER INDEX public.api_request_log_pkey ATTACH PARTITION public.api_request_log_
 --
 
 ALTER INDEX public.api_request_log_time_idx ATTACH PARTITION public.api_request_log_default_requested_at_idx;
+
+--
+-- Name: webhook_deliveries_default_attempted_at_id_idx; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.webhook_deliveries_attempted_idx ATTACH PARTITION public.webhook_deliveries_default_attempted_at_id_idx;
+
+--
+-- Name: webhook_deliveries_default_attempted_at_id_idx1; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.webhook_deliveries_failed_idx ATTACH PARTITION public.webhook_deliveries_default_attempted_at_id_idx1;
+
+--
+-- Name: webhook_deliveries_default_pkey; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.webhook_deliveries_pkey ATTACH PARTITION public.webhook_deliveries_default_pkey;
+
+--
+-- Name: webhook_deliveries_default_webhook_message_id_attempt_messa_idx; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.webhook_deliveries_message_attempt_key ATTACH PARTITION public.webhook_deliveries_default_webhook_message_id_attempt_messa_idx;
+
+--
+-- Name: webhook_deliveries_default_webhook_subscription_id_attempte_idx; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.webhook_deliveries_sub_idx ATTACH PARTITION public.webhook_deliveries_default_webhook_subscription_id_attempte_idx;
+
+--
+-- Name: webhook_events_default_pkey; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.webhook_events_pkey ATTACH PARTITION public.webhook_events_default_pkey;
+
+--
+-- Name: webhook_messages_default_pkey; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.webhook_messages_pkey ATTACH PARTITION public.webhook_messages_default_pkey;
+
+--
+-- Name: webhook_messages_default_webhook_event_id_webhook_subscript_key; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.webhook_messages_event_sub_key ATTACH PARTITION public.webhook_messages_default_webhook_event_id_webhook_subscript_key;
+
+--
+-- Name: webhook_messages_default_webhook_subscription_id_created_at_idx; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.webhook_messages_sub_idx ATTACH PARTITION public.webhook_messages_default_webhook_subscription_id_created_at_idx;
 
 --
 -- Name: api_consumers api_consumers_auth_invalidate_delete; Type: TRIGGER; Schema: public; Owner: -
@@ -1178,7 +1518,13 @@ CREATE TRIGGER webhook_deliveries_references_update AFTER UPDATE ON public.webho
 -- Name: webhook_messages webhook_messages_deliveries_guard; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER webhook_messages_deliveries_guard BEFORE DELETE OR UPDATE OF id ON public.webhook_messages FOR EACH ROW EXECUTE FUNCTION public.webhook_deliveries_guard_message();
+CREATE TRIGGER webhook_messages_deliveries_guard BEFORE DELETE OR UPDATE OF id, created_at ON public.webhook_messages FOR EACH ROW EXECUTE FUNCTION public.webhook_deliveries_guard_message();
+
+--
+-- Name: webhook_messages webhook_messages_event_created_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER webhook_messages_event_created_at BEFORE INSERT ON public.webhook_messages FOR EACH ROW WHEN ((new.event_created_at IS NULL)) EXECUTE FUNCTION public.webhook_messages_event_created_at();
 
 --
 -- Name: webhook_subscriptions webhook_subscriptions_deliveries_guard; Type: TRIGGER; Schema: public; Owner: -
@@ -1295,14 +1641,14 @@ ALTER TABLE ONLY public.requirement_candidates
 -- Name: webhook_messages webhook_messages_webhook_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
-ALTER TABLE ONLY public.webhook_messages
-    ADD CONSTRAINT webhook_messages_webhook_event_id_fkey FOREIGN KEY (webhook_event_id) REFERENCES public.webhook_events(id);
+ALTER TABLE public.webhook_messages
+    ADD CONSTRAINT webhook_messages_webhook_event_id_fkey FOREIGN KEY (webhook_event_id, event_created_at) REFERENCES public.webhook_events(id, created_at);
 
 --
 -- Name: webhook_messages webhook_messages_webhook_subscription_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
-ALTER TABLE ONLY public.webhook_messages
+ALTER TABLE public.webhook_messages
     ADD CONSTRAINT webhook_messages_webhook_subscription_id_fkey FOREIGN KEY (webhook_subscription_id) REFERENCES public.webhook_subscriptions(id);
 
 --

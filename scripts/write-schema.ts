@@ -51,8 +51,11 @@ try {
       '--no-privileges',
       // graphile-worker versions its own schema.
       '--exclude-schema=graphile_worker',
-      // Day partitions of the request log are created for the current dates.
+      // Day partitions of the request log and the webhook tables are created for the current dates.
       '--exclude-table=public.api_request_log_[0-9]*',
+      '--exclude-table=public.webhook_events_[0-9]*',
+      '--exclude-table=public.webhook_messages_[0-9]*',
+      '--exclude-table=public.webhook_deliveries_[0-9]*',
       `--dbname=${url.toString()}`,
     ],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },

@@ -62,6 +62,8 @@ const ConfigSchema = z.object({
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   BURST_THRESHOLD: z.coerce.number().int().min(1).default(50),
   BURST_WINDOW_SECONDS: z.coerce.number().int().min(1).default(1),
+  /** Days the webhook tables (events, messages, delivery log) are kept; older day partitions are dropped (migration 0023). */
+  WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   /** Days of request log kept; older day partitions are dropped (migration 0004). */
   REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
   INJECTION_THRESHOLD: z.coerce.number().min(0).max(1).default(0.7),

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   const applied = await migrateUp(databaseUrl, { info: (m) => logger.debug(m) }, config.MIGRATIONS_DIR);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   // Every role: replicas take turns through an advisory lock.
-  const housekeeping = startHousekeeping({ databaseUrl, logger });
+  const housekeeping = startHousekeeping({ databaseUrl, logger, config });
 
   if (config.IHF_ROLE === 'worker') {
     // The worker serves no API: its series get a port of their own.

@@ -125,12 +125,14 @@ describe('schema: the baseline kept', () => {
       return s!.id;
     };
     const sub = await subscription();
-    const [e] = await db.sql<{ id: string }[]>`
-      INSERT INTO webhook_events (id, event_type, body) VALUES (gen_random_uuid(), 'annotation.created', '{}') RETURNING id`;
-    await db.sql`INSERT INTO webhook_messages (id, webhook_event_id, webhook_subscription_id) VALUES ('msg_refs', ${e!.id}, ${sub})`;
+    await db.sql`
+      WITH e AS (INSERT INTO webhook_events (id, event_type, body) VALUES (gen_random_uuid(), 'annotation.created', '{}') RETURNING id, created_at)
+      INSERT INTO webhook_messages (id, webhook_event_id, event_created_at, webhook_subscription_id)
+      SELECT 'msg_refs', e.id, e.created_at, ${sub} FROM e`;
+    // A message is referenced with its partition key, its created_at (0023).
     const log = (subscriptionIds: string[], messageIds: (string | null)[]) => db.sql`
-      INSERT INTO webhook_deliveries (webhook_subscription_id, webhook_message_id, attempt, payload, status)
-      SELECT s, m, row_number() OVER (), '{}', 'delivered'
+      INSERT INTO webhook_deliveries (webhook_subscription_id, webhook_message_id, attempt, payload, status, message_created_at)
+      SELECT s, m, row_number() OVER (), '{}', 'delivered', coalesce((SELECT created_at FROM webhook_messages WHERE id = m), now())
       FROM unnest(${subscriptionIds}::uuid[], ${messageIds}::text[]) AS x(s, m)`;
     await log([sub, sub], ['msg_refs', null]);
     // One bad row fails the whole statement, under the constraint name a foreign key would carry.

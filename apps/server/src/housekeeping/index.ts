@@ -1,22 +1,20 @@
 import type { Logger } from 'pino';
-import { createSql, type Sql, type TransactionSql } from '../db/client.js';
+import type { Config } from '../config.js';
+import { createSql, type Sql } from '../db/client.js';
 import { createIdempotencyRepository } from '../db/repositories/idempotency.js';
+import { claimLeaseSeconds } from '../webhooks/delivery/lease.js';
+import { runExclusive } from './exclusive.js';
+import { pruneExpiredCredentials } from './expired-credentials.js';
+import { keepDays, maintainWebhookTables } from './webhook-retention.js';
+
+export { runExclusive } from './exclusive.js';
+export { pruneExpiredCredentials } from './expired-credentials.js';
+export { keepDays, maintainWebhookTables, retryHorizonSeconds } from './webhook-retention.js';
 
 /** How often expired Idempotency-Key rows are purged. */
 const PURGE_INTERVAL_MS = 10 * 60_000;
-
-/**
- * Runs `task` in a transaction holding the advisory lock named `name`, or not at all when
- * another replica holds it: each round, one replica does the work and the others skip it.
- * A transaction-level lock, so it is released with the transaction, never left on a
- * pooled connection. Answers the task's result, or `skipped`.
- */
-export async function runExclusive<T>(sql: Sql, name: string, task: (tx: TransactionSql) => Promise<T>): Promise<T | 'skipped'> {
-  return sql.begin(async (tx) => {
-    const [lock] = await tx<{ held: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtextextended(${name}, 0)) AS held`;
-    return lock!.held ? task(tx) : ('skipped' as const);
-  }) as Promise<T | 'skipped'>;
-}
+/** How often the webhook tables' partitions are maintained and expired credentials pruned (and once at start). */
+const HOURLY_MS = 60 * 60_000;
 
 /**
  * Deletes expired Idempotency-Key rows (expired ones are already ignored; this reclaims
@@ -30,20 +28,44 @@ export interface Housekeeping {
   stop(): Promise<void>;
 }
 
+type HousekeepingConfig = Pick<Config, 'WEBHOOK_RETENTION_DAYS' | 'WEBHOOK_RETRY_SCHEDULE' | 'WEBHOOK_TIMEOUT_MS'>;
+
 /**
  * Periodic chores that need one process, not a request path, started by every role:
  * replicas take turns through an advisory lock rather than each doing the work.
  */
-export function startHousekeeping(opts: { databaseUrl: string; logger: Logger }): Housekeeping {
+export function startHousekeeping(opts: { databaseUrl: string; logger: Logger; config: HousekeepingConfig }): Housekeeping {
   const sql = createSql(opts.databaseUrl, { max: 1, applicationName: 'ihf-housekeeping' });
+  const { logger, config } = opts;
+  const keep = keepDays(config.WEBHOOK_RETENTION_DAYS, config.WEBHOOK_RETRY_SCHEDULE, claimLeaseSeconds(config.WEBHOOK_TIMEOUT_MS));
   let running: Promise<unknown> = Promise.resolve();
+  const after = (chore: () => Promise<unknown>) => {
+    running = running.then(chore);
+  };
   const purge = setInterval(() => {
-    running = purgeIdempotencyKeys(sql).catch((err: unknown) => opts.logger.error({ err }, 'idempotency purge failed'));
+    after(() => purgeIdempotencyKeys(sql).catch((err: unknown) => logger.error({ err }, 'idempotency purge failed')));
   }, PURGE_INTERVAL_MS);
+  const hourly = () => {
+    const now = new Date();
+    after(() =>
+      maintainWebhookTables(sql, { keep, now })
+        .then((dropped) => dropped && dropped !== 'skipped' && logger.info({ dropped, keepDays: keep }, 'webhook tables: days past retention dropped'))
+        .catch((err: unknown) => logger.error({ err }, 'webhook tables: partition maintenance failed')),
+    );
+    after(() =>
+      pruneExpiredCredentials(sql, now)
+        .then((deleted) => deleted && deleted !== 'skipped' && logger.info({ deleted }, 'expired OAuth tokens and portal credentials deleted'))
+        .catch((err: unknown) => logger.error({ err }, 'expired credential prune failed')),
+    );
+  };
+  hourly();
+  const maintain = setInterval(hourly, HOURLY_MS);
   purge.unref();
+  maintain.unref();
   return {
     async stop() {
       clearInterval(purge);
+      clearInterval(maintain);
       await running;
       await sql.end({ timeout: 2 });
     },

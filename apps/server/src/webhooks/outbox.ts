@@ -1,11 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { EventTopic } from '@ihf/contract';
 import type { Sql, TransactionSql } from '../db/client.js';
 import { activeTraceparent } from '../observability/trace-context.js';
 import { fanOut, recipientCount, type EventToSend } from './sql/index.js';
-
-/** `msg_` + 32 hex: the webhook-id of every attempt of one event to one subscription. */
-export const newMessageId = (prefix = 'msg_') => prefix + randomUUID().replaceAll('-', '');
 
 export function webhookBody(topic: EventTopic, timestamp: string, data: unknown): string {
   return JSON.stringify({ type: topic, timestamp, data });

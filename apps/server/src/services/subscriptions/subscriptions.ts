@@ -6,7 +6,7 @@ import { toPage } from '../../db/pagination.js';
 import { ApiError, notFound } from '../../errors.js';
 import { insufficientScope } from '../auth.js';
 import { iso, isoOrNull } from '../../lib/time.js';
-import { newMessageId, webhookBody } from '../../webhooks/outbox.js';
+import { webhookBody } from '../../webhooks/outbox.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import {
   enqueueAttempts,
@@ -197,10 +197,9 @@ export function createSubscriptionsService(deps: SubscriptionsServiceDeps) {
 
     async sendTest(ownerId: string, id: string) {
       const sub = await live(ownerId, id);
-      const messageId = newMessageId('msg_test_');
       const now = deps.now();
       const body = webhookBody(sub.event_type, iso(now), sampleRecord(sub.event_type, ownerId, now));
-      await deps.sql.begin((tx) => enqueueSingle(tx, { subscriptionId: sub.id, topic: sub.event_type, body, messageId }));
+      const messageId = await deps.sql.begin((tx) => enqueueSingle(tx, { subscriptionId: sub.id, topic: sub.event_type, body, prefix: 'msg_test_' }));
       return { message_id: messageId, subscription_id: sub.id, event_type: sub.event_type, queued_at: iso(now) };
     },
 

@@ -48,6 +48,8 @@ export interface AttemptKey {
  * claim whose attempt was never logged (its worker died) once the lease has passed.
  * Input goes in as parallel arrays (`unnest`), never as a JSON record set: PostgreSQL
  * estimates 100 rows for `jsonb_to_recordset` and would plan a scan of webhook_messages.
+ * Messages and events are found by their partition key too (0023): the time a message id
+ * carries, and the event's creation time kept on the message.
  */
 export async function claimAttempts(db: Db, requests: readonly AttemptKey[], leaseSeconds: number): Promise<(ClaimedContext | undefined)[]> {
   const rows = await db<ClaimedContext[]>`
@@ -55,19 +57,25 @@ export async function claimAttempts(db: Db, requests: readonly AttemptKey[], lea
       SELECT * FROM unnest(${requests.map((r) => r.messageId)}::text[], ${requests.map((r) => r.attempt)}::int[])
         AS r(message_id, attempt)
     ), ctx AS (
-      SELECT r.attempt AS requested_attempt, m.id AS message_id, m.state, m.attempts, m.last_attempt_at AS claimed_at,
+      SELECT r.attempt AS requested_attempt, m.id AS message_id, m.created_at AS message_created_at, m.state, m.attempts, m.last_attempt_at AS claimed_at,
         m.logged_attempts >= r.attempt AS attempt_logged,
         e.event_type, e.body, e.traceparent,
         s.id AS subscription_id, s.xmin::text AS subscription_version,
         EXISTS (SELECT 1 FROM webhook_recipients w WHERE w.id = s.id) AS deliverable
       FROM req r
-      JOIN webhook_messages m ON m.id = r.message_id
-      JOIN webhook_events e ON e.id = m.webhook_event_id
+      -- LIMIT 1 (the id is unique) keeps a lookup per request: joined, PostgreSQL, which
+      -- costs a probe of every partition, would rather scan them all.
+      CROSS JOIN LATERAL (
+        SELECT * FROM webhook_messages m
+        WHERE m.id = r.message_id AND m.created_at BETWEEN ihf_message_created_from(r.message_id) AND ihf_message_created_until(r.message_id)
+        LIMIT 1
+      ) m
+      JOIN webhook_events e ON e.id = m.webhook_event_id AND e.created_at = m.event_created_at
       JOIN webhook_subscriptions s ON s.id = m.webhook_subscription_id
     ), claimed AS (
       UPDATE webhook_messages m SET attempts = ctx.requested_attempt, last_attempt_at = now()
       FROM ctx
-      WHERE m.id = ctx.message_id AND ctx.deliverable AND NOT ctx.attempt_logged AND m.state = 'pending' AND (
+      WHERE m.id = ctx.message_id AND m.created_at = ctx.message_created_at AND ctx.deliverable AND NOT ctx.attempt_logged AND m.state = 'pending' AND (
         m.attempts = ctx.requested_attempt - 1
         OR (m.attempts = ctx.requested_attempt AND m.last_attempt_at < now() - make_interval(secs => ${leaseSeconds}))
       )

@@ -30,12 +30,16 @@ export async function fanOut(db: Db, topic: EventTopic, items: readonly EventToS
       INSERT INTO webhook_events (id, event_type, record_id, body, traceparent)
       SELECT e.id, ${topic}, e.record_id, e.body, ${traceparent}::text
       FROM jsonb_to_recordset(${JSON.stringify(events)}::text::jsonb) AS e(id uuid, record_id uuid, body text)
-      RETURNING id
+      RETURNING id, created_at
     ), msgs AS (
-      INSERT INTO webhook_messages (id, webhook_event_id, webhook_subscription_id, next_attempt_at)
-      SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), ev.id, s.id, now()
-      FROM ev CROSS JOIN webhook_recipients s
-      WHERE s.event_type = ${topic}
+      INSERT INTO webhook_messages (id, created_at, webhook_event_id, event_created_at, webhook_subscription_id, next_attempt_at)
+      SELECT n.id, ihf_message_created_at(n.id), n.event_id, n.event_created_at, n.subscription_id, now()
+      FROM (
+        -- a subquery with a volatile output: one new id per row, never one for all
+        SELECT ihf_new_message_id('msg_', now()) AS id, ev.id AS event_id, ev.created_at AS event_created_at, s.id AS subscription_id
+        FROM ev CROSS JOIN webhook_recipients s
+        WHERE s.event_type = ${topic}
+      ) n
       RETURNING id
     ), batches AS (
       SELECT json_agg(json_build_object('m', id, 'a', 1)) AS payload
@@ -78,15 +82,20 @@ export async function enqueueAttempts(db: Db, attempts: readonly AttemptKey[]): 
     ) batch`;
 }
 
-/** A one-off event to one subscription (test events). */
-export async function enqueueSingle(
-  db: Db,
-  opts: { subscriptionId: string; topic: EventTopic; body: string; messageId: string },
-): Promise<void> {
-  const eventId = randomUUID();
-  await db`INSERT INTO webhook_events (id, event_type, record_id, body) VALUES (${eventId}, ${opts.topic}, NULL, ${opts.body})`;
-  await db`
-    INSERT INTO webhook_messages (id, webhook_event_id, webhook_subscription_id, next_attempt_at)
-    VALUES (${opts.messageId}, ${eventId}, ${opts.subscriptionId}, now())`;
-  await scheduleAttempt(db, opts.messageId, 1);
+/**
+ * A one-off event to one subscription (test events); answers its message id, `prefix` and
+ * the UUIDv7 hex that carries its creation time (0023).
+ */
+export async function enqueueSingle(db: Db, opts: { subscriptionId: string; topic: EventTopic; body: string; prefix: string }): Promise<string> {
+  const [message] = await db<{ id: string }[]>`
+    WITH ev AS (
+      INSERT INTO webhook_events (id, event_type, record_id, body) VALUES (${randomUUID()}, ${opts.topic}, NULL, ${opts.body})
+      RETURNING id, created_at
+    )
+    INSERT INTO webhook_messages (id, created_at, webhook_event_id, event_created_at, webhook_subscription_id, next_attempt_at)
+    SELECT n.id, ihf_message_created_at(n.id), ev.id, ev.created_at, ${opts.subscriptionId}, now()
+    FROM ev, (SELECT ihf_new_message_id(${opts.prefix}, now()) AS id) n
+    RETURNING id`;
+  await scheduleAttempt(db, message!.id, 1);
+  return message!.id;
 }

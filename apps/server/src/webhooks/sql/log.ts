@@ -37,22 +37,31 @@ export async function logSuccesses(db: Db, attempts: readonly DeliveredAttempt[]
         ${ids}::text[], ${attempts.map((a) => a.attempt)}::int[], ${attempts.map((a) => a.responseCode)}::int[],
         ${attempts.map((a) => a.latencyMs)}::int[], ${attempts.map((a) => a.responseBody)}::text[]
       ) AS x(message_id, attempt, response_code, latency_ms, response_body)
+    ), target AS (
+      -- One lookup per attempt (LIMIT 1, the id is unique), in the partition its id points
+      -- to: joined, PostgreSQL would rather scan every partition than probe each.
+      SELECT x.*, m.created_at AS message_created_at, m.webhook_subscription_id, e.body, e.event_type
+      FROM input x
+      CROSS JOIN LATERAL (
+        SELECT * FROM webhook_messages m
+        WHERE m.id = x.message_id AND m.created_at BETWEEN ihf_message_created_from(x.message_id) AND ihf_message_created_until(x.message_id)
+        LIMIT 1
+      ) m
+      JOIN webhook_events e ON e.id = m.webhook_event_id AND e.created_at = m.event_created_at
     ), logged AS (
       INSERT INTO webhook_deliveries
         (webhook_subscription_id, payload, status, response_code, latency_ms, error_message,
-         webhook_message_id, attempt, event_type, response_body)
-      SELECT m.webhook_subscription_id, e.body::jsonb, 'delivered', x.response_code, x.latency_ms, NULL,
-        x.message_id, x.attempt, e.event_type, x.response_body
-      FROM input x
-      JOIN webhook_messages m ON m.id = x.message_id
-      JOIN webhook_events e ON e.id = m.webhook_event_id
+         webhook_message_id, attempt, event_type, response_body, message_created_at)
+      SELECT x.webhook_subscription_id, x.body::jsonb, 'delivered', x.response_code, x.latency_ms, NULL,
+        x.message_id, x.attempt, x.event_type, x.response_body, x.message_created_at
+      FROM target x
       -- An attempt already logged (a duplicate job sent it too) must not fail the whole
       -- batch, whose other attempts would then be sent again after their lease.
-      ON CONFLICT (webhook_message_id, attempt) DO NOTHING
+      ON CONFLICT (webhook_message_id, attempt, message_created_at) DO NOTHING
       RETURNING 1
     ), message AS (
       UPDATE webhook_messages m SET state = 'delivered', next_attempt_at = NULL, logged_attempts = GREATEST(m.logged_attempts, x.attempt)
-      FROM input x WHERE m.id = x.message_id RETURNING 1
+      FROM target x WHERE m.id = x.message_id AND m.created_at = x.message_created_at RETURNING 1
     ), healthy AS (
       UPDATE webhook_subscriptions s SET consecutive_failures = 0
       WHERE s.id = ANY(${subscriptions}::uuid[]) AND s.consecutive_failures > 0 RETURNING 1
@@ -69,15 +78,17 @@ export async function logFailure(db: Db, a: FailedAttempt, nextAttemptAt: Date |
   const logged = await db`
     INSERT INTO webhook_deliveries
       (webhook_subscription_id, payload, status, response_code, latency_ms, error_message,
-       webhook_message_id, attempt, event_type, response_body)
+       webhook_message_id, attempt, event_type, response_body, message_created_at)
     VALUES (${a.subscriptionId}, ${a.body}::text::jsonb, 'failed', ${a.responseCode}, ${a.latencyMs}, ${a.error},
-      ${a.messageId}, ${a.attempt}, ${a.eventType}, ${a.responseBody})
-    ON CONFLICT (webhook_message_id, attempt) DO NOTHING`;
+      ${a.messageId}, ${a.attempt}, ${a.eventType}, ${a.responseBody},
+      -- the message's partition key; a missing message fails the reference check, as before
+      coalesce((SELECT m.created_at FROM webhook_messages m WHERE m.id = ${a.messageId} AND m.created_at BETWEEN ihf_message_created_from(${a.messageId}) AND ihf_message_created_until(${a.messageId})), now()))
+    ON CONFLICT (webhook_message_id, attempt, message_created_at) DO NOTHING`;
   if (logged.count === 0) return false;
   await db`
     UPDATE webhook_messages SET state = ${nextAttemptAt ? 'pending' : 'failed'}, next_attempt_at = ${nextAttemptAt},
       logged_attempts = GREATEST(logged_attempts, ${a.attempt})
-    WHERE id = ${a.messageId}`;
+    WHERE id = ${a.messageId} AND created_at BETWEEN ihf_message_created_from(${a.messageId}) AND ihf_message_created_until(${a.messageId})`;
   return true;
 }
 

@@ -9,8 +9,19 @@ import type { AttemptKey } from './claim.js';
  */
 export async function releaseClaims(db: Sql | TransactionSql, claims: readonly AttemptKey[], leaseSeconds: number): Promise<void> {
   await db`
+    WITH claims AS (
+      -- One lookup per claim, in the partition its id's time names (LIMIT 1, the id is
+      -- unique): joined, PostgreSQL would rather scan every partition than probe each.
+      SELECT k.id, k.created_at, x.attempt
+      FROM unnest(${claims.map((c) => c.messageId)}::text[], ${claims.map((c) => c.attempt)}::int[]) AS x(message_id, attempt)
+      CROSS JOIN LATERAL (
+        SELECT id, created_at FROM webhook_messages m
+        WHERE m.id = x.message_id AND m.created_at BETWEEN ihf_message_created_from(x.message_id) AND ihf_message_created_until(x.message_id)
+        LIMIT 1
+      ) k
+    )
     UPDATE webhook_messages m SET attempts = x.attempt - 1
-    FROM unnest(${claims.map((c) => c.messageId)}::text[], ${claims.map((c) => c.attempt)}::int[]) AS x(message_id, attempt)
-    WHERE m.id = x.message_id AND m.attempts = x.attempt AND m.logged_attempts < x.attempt
+    FROM claims x
+    WHERE m.id = x.id AND m.created_at = x.created_at AND m.attempts = x.attempt AND m.logged_attempts < x.attempt
       AND m.last_attempt_at >= now() - make_interval(secs => ${leaseSeconds})`;
 }
