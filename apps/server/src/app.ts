@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
     }),
   );
   app.use(metrics.observe);
-  app.use(opsRouter({ sql: deps.sql, metrics, migrationsDir: deps.migrationsDir }));
+  app.use(opsRouter({ sql: deps.sql, metrics, migrationsDir: deps.migrationsDir, publicBaseUrl: deps.config.PUBLIC_BASE_URL }));
   app.use(oauthMetadataRouter(deps.config));
   app.use(webRouter(deps.config.WEB_DIST_DIR));
 

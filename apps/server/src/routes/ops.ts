@@ -1,14 +1,21 @@
-import { buildOpenApiDocument } from '@ihf/contract/openapi';
+import { buildOpenApiDocument, documentServedFrom } from '@ihf/contract/openapi';
 import { Router } from 'express';
 import type { Sql } from '../db/client.js';
 import { pendingMigrations } from '../db/migrate.js';
 import { ApiError } from '../errors.js';
+import { requestOrigin } from '../lib/origin.js';
 import type { Metrics } from '../observability/metrics.js';
 
 /** Health, readiness, the spec and Prometheus metrics (the spec's interactive reference, /docs, is in web/). */
-export function opsRouter(deps: { sql: Sql; metrics: Metrics; migrationsDir?: string }): Router {
+export function opsRouter(deps: { sql: Sql; metrics: Metrics; migrationsDir?: string; publicBaseUrl?: string }): Router {
   const router = Router();
-  const spec = JSON.stringify(buildOpenApiDocument());
+  const doc = buildOpenApiDocument();
+  // The spec names the server it came from; the last one is kept, as one origin is the rule.
+  let served = { base: '', json: '' };
+  const specFor = (base: string) => {
+    if (served.base !== base) served = { base, json: JSON.stringify(documentServedFrom(doc, base)) };
+    return served.json;
+  };
 
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -27,8 +34,8 @@ export function opsRouter(deps: { sql: Sql; metrics: Metrics; migrationsDir?: st
     res.json({ status: 'ready' });
   });
 
-  router.get('/openapi.json', (_req, res) => {
-    res.type('application/json').send(spec);
+  router.get('/openapi.json', (req, res) => {
+    res.type('application/json').send(specFor(deps.publicBaseUrl ?? requestOrigin(req)));
   });
 
   router.get('/metrics', async (_req, res) => {
