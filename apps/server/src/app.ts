@@ -10,6 +10,7 @@ import type { Logger } from './logger.js';
 import { authorize } from './middleware/auth.js';
 import { idempotency } from './middleware/idempotency.js';
 import { problemHandler } from './middleware/problem.js';
+import { problemsRouter } from './problems/router.js';
 import { rateLimit, rateLimitOnError } from './middleware/rate-limit.js';
 import { requestLog } from './middleware/request-log.js';
 import { requestId } from './middleware/request-id.js';
@@ -46,6 +47,9 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   app.set('trust proxy', false);
   app.disable('x-powered-by');
   app.disable('etag');
+  // Problem `type` URIs: under PUBLIC_BASE_URL when set, else relative to the answering server.
+  const problemTypeBase = deps.config.PUBLIC_BASE_URL ?? '';
+  app.locals.problemTypeBase = problemTypeBase;
 
   app.use(requestId);
   if (deps.tracer) app.use(traceRequests(deps.tracer));
@@ -65,6 +69,7 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   app.use(metrics.observe);
   app.use(opsRouter({ sql: deps.sql, metrics, migrationsDir: deps.migrationsDir, publicBaseUrl: deps.config.PUBLIC_BASE_URL }));
   app.use(oauthMetadataRouter(deps.config));
+  app.use(problemsRouter(problemTypeBase));
   app.use(webRouter(deps.config.WEB_DIST_DIR));
 
   // Everything else is the contract: resolve the route, authenticate, check the body's
