@@ -5,8 +5,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ZodTypeAny } from 'zod';
 import { contract } from '../src/index.js';
+import { buildOpenApiDocument } from '../src/openapi.js';
 import { flattenRoutes } from '../src/routes.js';
-import { allIssues, core, inputWith, leaves, MUST_REFUSE, refusedValues, takesAnything, type Leaf } from './support/zod-fields.js';
+import { allIssues, core, inputWith, KNOWN_LEAVES, leafKind, leaves, MUST_REFUSE, refusedValues, takesAnything, type Leaf } from './support/zod-fields.js';
 
 const PARTS = ['body', 'query', 'pathParams', 'headers'] as const;
 const isZod = (s: unknown): s is ZodTypeAny => typeof (s as ZodTypeAny | undefined)?.safeParse === 'function';
@@ -27,8 +28,26 @@ describe('request schemas refuse values out of each field’s own format', () =>
     expect(cases.length).toBeGreaterThan(flattenRoutes(contract).length);
   });
 
+  it('walks to every parameter the OpenAPI document declares', () => {
+    const doc = buildOpenApiDocument();
+    const IN = { query: 'query', path: 'pathParams', header: 'headers' } as const;
+    let params = 0;
+    for (const route of flattenRoutes(contract)) {
+      const item = doc.paths[route.path.replace(/:(\w+)/g, '{$1}')] as Record<string, unknown>;
+      const op = item[route.method.toLowerCase()] as { parameters?: { name: string; in: keyof typeof IN }[] };
+      for (const param of op.parameters ?? []) {
+        const schema = (route as Record<string, unknown>)[IN[param.in]];
+        const walked = isZod(schema) ? leaves(schema).map((l) => String(l.path[0]).toLowerCase()) : [];
+        expect(walked, `${route.method} ${route.path}: ${param.in} ${param.name}`).toContain(param.name.toLowerCase());
+        params++;
+      }
+    }
+    expect(params).toBeGreaterThan(100);
+  });
+
   it.each(cases)('$name', ({ schema }) => {
     for (const leaf of leaves(schema)) {
+      expect(KNOWN_LEAVES, `${where(leaf)}: a ${leafKind(leaf.schema)} the walker does not know`).toContain(leafKind(leaf.schema));
       if (takesAnything(leaf.schema)) continue;
       const refused = refusedValues(leaf.schema);
       expect(refused.length, `${where(leaf)}: no value found that its format refuses`).toBeGreaterThan(0);

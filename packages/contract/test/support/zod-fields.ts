@@ -145,6 +145,10 @@ export function refusedValues(leaf: ZodTypeAny): unknown[] {
   return [...new Map(refused.map((v) => [JSON.stringify(v), v])).values()];
 }
 
+/** The leaf kinds refusedValues knows the formats of; any other leaf is a walker to extend. */
+export const KNOWN_LEAVES = new Set<string>([K.ZodString, K.ZodNumber, K.ZodEnum, K.ZodNativeEnum, K.ZodLiteral, K.ZodBoolean, K.ZodUnknown, K.ZodAny, K.ZodUnion]);
+export const leafKind = (leaf: ZodTypeAny): string => kind(core(leaf));
+
 /** Leaves that take any value (z.unknown, z.any): nothing is out of their format. */
 export const takesAnything = (leaf: ZodTypeAny) => [K.ZodUnknown, K.ZodAny].includes(kind(core(leaf)) as K);
 
