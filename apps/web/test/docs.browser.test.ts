@@ -24,6 +24,8 @@ describe.skipIf(!chromiumPath)('API reference in Chromium', () => {
     const { page, problems } = await openPage(browser);
     await page.goto(`${t.url}/docs`);
     await expect.poll(() => page.locator('.opblock').count(), { timeout: 20_000 }).toBe(operations);
+    // "Try it out" calls this server: the picker's first (only) server is the origin the page came from.
+    expect(await page.locator('#servers option').first().getAttribute('value')).toBe(t.url);
     // The reference is tens of thousands of pixels tall: screenshots of the first screen only.
     expect(await auditPage(page, 'docs', { fullPage: false })).toEqual([]);
     // An operation opened shows its parameters and responses.
