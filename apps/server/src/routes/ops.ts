@@ -9,13 +9,10 @@ import type { Metrics } from '../observability/metrics.js';
 /** Health, readiness, the spec and Prometheus metrics (the spec's interactive reference, /docs, is in web/). */
 export function opsRouter(deps: { sql: Sql; metrics: Metrics; migrationsDir?: string; publicBaseUrl?: string }): Router {
   const router = Router();
-  const doc = buildOpenApiDocument();
-  // The spec names the server it came from; the last one is kept, as one origin is the rule.
-  let served = { base: '', json: '' };
-  const specFor = (base: string) => {
-    if (served.base !== base) served = { base, json: JSON.stringify(documentServedFrom(doc, base)) };
-    return served.json;
-  };
+  // Serialised once, with a stand-in origin (.invalid never occurs otherwise) put back per request.
+  const STAND_IN = 'https://origin.invalid';
+  const parts = JSON.stringify(documentServedFrom(buildOpenApiDocument(), STAND_IN)).split(STAND_IN);
+  const specFor = (base: string) => parts.join(JSON.stringify(base.replace(/\/+$/, '')).slice(1, -1));
 
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
