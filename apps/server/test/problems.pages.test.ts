@@ -9,10 +9,12 @@ import { readProblem, startTestServer, type TestServer } from './support/harness
 let t: TestServer;
 let key: string;
 let narrowKey: string;
+let quotaKey: string;
 beforeAll(async () => {
   t = await startTestServer();
   ({ key } = await t.consumerWithKey(['annotations:write', 'annotations:read', 'webhooks:manage', 'interaction-events:read'], { rate_limit_per_minute: 1000 }));
   ({ key: narrowKey } = await t.consumerWithKey(['annotations:read'], { rate_limit_per_minute: 1 }));
+  ({ key: quotaKey } = await t.consumerWithKey(['annotations:read'], { quota_per_day: 1 }));
 });
 afterAll(() => t?.close());
 
@@ -33,6 +35,19 @@ const provoke: Record<string, () => Promise<Response>> = {
   // A malformed target_url once threw inside validation; it is a 422 naming the field.
   validation_failed: () => t.as(key, 'POST', '/api/v2/webhook-subscriptions', { event_type: 'annotation.created', target_url: 'not a url' }),
   invalid_reference: () => t.as(key, 'POST', '/api/v2/annotations', { interaction_event_id: randomUUID(), body: 'x', labels: [] }),
+  conflict: async () => {
+    await t.admin('POST', '/api/v2/admin/interaction-types', { name: 'scrolled_twice' });
+    return t.admin('POST', '/api/v2/admin/interaction-types', { name: 'scrolled_twice' });
+  },
+  idempotency_key_reused: async () => {
+    const headers = { 'idempotency-key': randomUUID() };
+    await t.as(key, 'POST', '/api/v2/annotations', { body: 'first', labels: [] }, headers);
+    return t.as(key, 'POST', '/api/v2/annotations', { body: 'second', labels: [] }, headers);
+  },
+  quota_exceeded: async () => {
+    await t.as(quotaKey, 'GET', '/api/v2/me');
+    return t.as(quotaKey, 'GET', '/api/v2/me');
+  },
   rate_limited: async () => {
     await t.as(narrowKey, 'GET', '/api/v2/me');
     return t.as(narrowKey, 'GET', '/api/v2/me');
@@ -55,6 +70,10 @@ async function expectPage(url: string, code: ErrorCode) {
 }
 
 describe('problem type URIs', () => {
+  it('provokes most codes for real', () => {
+    expect(Object.keys(provoke).length).toBeGreaterThanOrEqual(15);
+  });
+
   it.each(Object.keys(provoke))('the type of a real %s answer dereferences to its page', async (expected) => {
     const res = await provoke[expected]!();
     const problem = await readProblem(res);
