@@ -13,6 +13,7 @@ import { CLIENT_CLOSED_REQUEST, clientGone } from './middleware/client-gone.js';
 import { databaseGate } from './middleware/database-gate.js';
 import { idempotency } from './middleware/idempotency.js';
 import { problemHandler } from './middleware/problem.js';
+import { problemsRouter } from './problems/router.js';
 import { rateLimit, rateLimitOnError } from './middleware/rate-limit.js';
 import { requestLog } from './middleware/request-log.js';
 import { requestId } from './middleware/request-id.js';
@@ -50,6 +51,9 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   app.set('trust proxy', false);
   app.disable('x-powered-by');
   app.disable('etag');
+  // Problem `type` URIs: under PUBLIC_BASE_URL when set, else relative to the answering server.
+  const problemTypeBase = deps.config.PUBLIC_BASE_URL ?? '';
+  app.locals.problemTypeBase = problemTypeBase;
 
   app.use(requestId);
   app.use(clientGone);
@@ -70,8 +74,9 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
     }),
   );
   app.use(metrics.observe);
-  app.use(opsRouter({ sql: deps.sql, gate, metrics, migrationsDir: deps.migrationsDir }));
+  app.use(opsRouter({ sql: deps.sql, gate, metrics, migrationsDir: deps.migrationsDir, publicBaseUrl: deps.config.PUBLIC_BASE_URL }));
   app.use(oauthMetadataRouter(deps.config));
+  app.use(problemsRouter(problemTypeBase));
   app.use(webRouter(deps.config.WEB_DIST_DIR));
 
   // Everything else is the contract: resolve the route, authenticate, check the body's

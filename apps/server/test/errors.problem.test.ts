@@ -21,7 +21,7 @@ describe('every error is an RFC 9457 problem document', () => {
     const problem = await readProblem(res);
     expect(problem).toMatchObject({
       code: 'route_not_found',
-      type: 'https://docs.ihf.dev/problems/route-not-found',
+      type: '/problems/route-not-found',
       instance: '/api/v2/does-not-exist',
     });
   });

@@ -1,5 +1,5 @@
-// The API reference at /docs in real Chromium: it renders the spec from /openapi.json
-// under the strict CSP, and passes axe-core (no serious or critical violation) in both schemes.
+// The API reference at /docs and the problem type pages at /problems in real Chromium: they
+// render under the strict CSP, and pass axe-core (no serious or critical violation) in both schemes.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../server/test/support/harness.js';
@@ -24,12 +24,27 @@ describe.skipIf(!chromiumPath)('API reference in Chromium', () => {
     const { page, problems } = await openPage(browser);
     await page.goto(`${t.url}/docs`);
     await expect.poll(() => page.locator('.opblock').count(), { timeout: 20_000 }).toBe(operations);
+    // "Try it out" calls this server: the picker's first (only) server is the origin the page came from.
+    expect(await page.locator('#servers option').first().getAttribute('value')).toBe(t.url);
     // The reference is tens of thousands of pixels tall: screenshots of the first screen only.
     expect(await auditPage(page, 'docs', { fullPage: false })).toEqual([]);
     // An operation opened shows its parameters and responses.
     await page.locator('.opblock-summary-control').first().click();
     await page.locator('.opblock-body').first().waitFor();
     expect(await auditPage(page, 'docs-operation', { fullPage: false })).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it('serves the problem type pages accessibly, with no CSP violation', async () => {
+    const { page, problems } = await openPage(browser);
+    await page.goto(`${t.url}/problems`);
+    expect(await page.locator('tbody tr').count()).toBeGreaterThan(10);
+    expect(await auditPage(page, 'problems')).toEqual([]);
+    await page.locator('a[href="/problems/validation-failed"]').click();
+    await page.locator('h1', { hasText: 'Validation failed' }).waitFor();
+    // The stylesheet from this origin applied (the CSP allows no inline style).
+    expect(await page.evaluate(() => getComputedStyle(document.body).maxWidth)).not.toBe('none');
+    expect(await auditPage(page, 'problem-validation-failed')).toEqual([]);
     expect(problems).toEqual([]);
   });
 });

@@ -64,7 +64,7 @@ export const ProblemFieldError = extendApi(
 export const Problem = extendApi(
   z
     .object({
-      type: z.string().describe('URI identifying the problem type'),
+      type: z.string().describe('URI reference identifying the problem type; it dereferences to a page documenting it'),
       title: z.string(),
       status: z.number().int(),
       detail: z.string(),
@@ -78,7 +78,7 @@ export const Problem = extendApi(
   {
     title: 'Problem',
     example: {
-      type: 'https://docs.ihf.dev/problems/validation-failed',
+      type: '/problems/validation-failed',
       title: 'Validation failed',
       status: 422,
       detail: 'The request has 1 invalid field.',

@@ -51,9 +51,21 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   service_unavailable: 'Service unavailable',
 };
 
-/** Problem `type` URIs are `${PROBLEM_TYPE_BASE}${code with dashes}`; each is documented at that address. */
-export const PROBLEM_TYPE_BASE = 'https://docs.ihf.dev/problems/';
+/**
+ * Problem `type` URIs are `${base}/problems/${code with dashes}`, pages the server serves
+ * (GET /problems/{slug}, from ERROR_GUIDE). With no base the URI is relative, which RFC 9457
+ * allows: it resolves against the URL the problem came from.
+ */
+export const PROBLEM_PATH = '/problems/';
 
-export function problemTypeFor(code: ErrorCode): string {
-  return PROBLEM_TYPE_BASE + code.replaceAll('_', '-');
+export const problemSlug = (code: ErrorCode): string => code.replaceAll('_', '-');
+
+export function problemTypeFor(code: ErrorCode, baseUrl = ''): string {
+  return baseUrl.replace(/\/+$/, '') + PROBLEM_PATH + problemSlug(code);
+}
+
+/** The code a problem page's slug names, if any. */
+export function codeForSlug(slug: string): ErrorCode | undefined {
+  const code = slug.replaceAll('-', '_');
+  return Object.hasOwn(ERROR_STATUS, code) && problemSlug(code as ErrorCode) === slug ? (code as ErrorCode) : undefined;
 }

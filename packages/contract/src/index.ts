@@ -60,6 +60,7 @@ export type Contract = typeof contract;
 
 export * from './common.js';
 export * from './errors.js';
+export * from './error-guide.js';
 export * from './scopes.js';
 export * from './tiers.js';
 export * from './webhooks/topics.js';

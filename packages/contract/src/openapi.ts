@@ -1,7 +1,8 @@
 import { generateOpenApi } from '@ts-rest/open-api';
-import type { OpenAPIObject } from 'openapi3-ts/oas30';
-import { contract } from './index.js';
+import type { OAuthFlowObject, OpenAPIObject, SecurityRequirementObject, SecuritySchemeObject } from 'openapi3-ts/oas30';
+import { API_PREFIX, contract } from './index.js';
 import type { RouteMetadata } from './common.js';
+import { SCOPES } from './scopes.js';
 import { addWebhookPayloads } from './webhooks/openapi-webhooks.js';
 
 const RESPONSE_DESCRIPTIONS: Record<string, string> = {
@@ -45,6 +46,25 @@ function camelCaseOperationId(id: string): string {
   return id.replace(/[.\-_]+(\w)/g, (_, ch: string) => ch.toUpperCase());
 }
 
+const TOKEN_PATH = `${API_PREFIX}/token`;
+/** RFC 6749 §2.3.1 client authentication, as the RFC 8414 metadata lists it for the token endpoints. */
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
+
+/** Who may call the operation: the token endpoints authenticate the OAuth client, the rest a bearer credential. */
+function securityOf(meta: RouteMetadata, path: string): { security: SecurityRequirementObject[] } & Record<`x-${string}`, string[]> {
+  if (path === TOKEN_PATH || path.startsWith(`${TOKEN_PATH}/`)) {
+    // client_secret_post puts the credentials in the form body, which no OpenAPI 3.0 scheme can
+    // describe: it is the empty alternative, with `client_id` and `client_secret` in the body schema.
+    return { security: [{ clientSecretBasic: [] }, {}], 'x-client-authentication': CLIENT_AUTH_METHODS };
+  }
+  if (meta.auth.kind === 'public') return { security: [] };
+  const scopes = meta.auth.kind === 'admin' ? ['admin'] : [...meta.auth.scopes];
+  return {
+    security: [{ bearerAuth: [] }, { oauth2: scopes }],
+    ...(scopes.length > 0 ? { 'x-required-scopes': scopes } : {}),
+  };
+}
+
 type OperationMapper = NonNullable<NonNullable<Parameters<typeof generateOpenApi>[2]>['operationMapper']>;
 type ResponseLike = { description: string; content?: Record<string, unknown> };
 
@@ -64,11 +84,7 @@ const mapOperation: OperationMapper = (operation, route) => {
     ...operation,
     operationId: camelCaseOperationId(operation.operationId ?? ''),
     tags: [meta.tag],
-    security: meta.auth.kind === 'public' ? [] : [{ bearerAuth: [] }],
-    ...(meta.auth.kind === 'consumer' && meta.auth.scopes.length > 0
-      ? { 'x-required-scopes': meta.auth.scopes }
-      : {}),
-    ...(meta.auth.kind === 'admin' ? { 'x-required-scopes': ['admin'] } : {}),
+    ...securityOf(meta, route.path),
   };
 };
 
@@ -83,10 +99,11 @@ export function buildOpenApiDocument(): OpenAPIObject {
         description:
           'The /api/v2 surface through which third-party systems and domain hubs read and write IHF records ' +
           'and receive signed webhooks about them. Every error is an RFC 9457 problem document.',
-        license: { name: 'UNLICENSED', url: 'https://docs.ihf.dev/license' },
-        contact: { name: 'IHF platform team', url: 'https://docs.ihf.dev' },
+        // Proprietary, as package.json says; no licence text is published, so no URL.
+        license: { name: 'UNLICENSED' },
       },
-      servers: [{ url: 'https://api.ihf.dev', description: 'Production' }],
+      // Relative: the server that serves this document. GET /openapi.json names its own origin.
+      servers: [{ url: '/', description: 'The server this document was fetched from' }],
       tags: Object.entries(TAG_DESCRIPTIONS).map(([name, description]) => ({ name, description })),
     },
     { setOperationId: 'concatenated-path', operationMapper: mapOperation },
@@ -101,9 +118,50 @@ export function buildOpenApiDocument(): OpenAPIObject {
         description:
           'An API key (`ihfk_…`), an OAuth access token from /api/v2/token (`ihfat_…`), a portal credential (`ihfpt_…`), or, for /admin routes, the operator token.',
       },
+      oauth2: {
+        type: 'oauth2',
+        description:
+          'An access token from the client credentials grant (RFC 6749 §4.4), sent as a bearer token. The client ' +
+          'authenticates at the token endpoint with `client_secret_basic` or `client_secret_post`.',
+        flows: {
+          clientCredentials: {
+            tokenUrl: TOKEN_PATH,
+            scopes: Object.fromEntries(SCOPES.map((s) => [s, s === 'admin' ? 'Every /admin route' : `The ${s} scope`])),
+          },
+        },
+      },
+      clientSecretBasic: {
+        type: 'http',
+        scheme: 'basic',
+        description:
+          '`client_secret_basic` (RFC 6749 §2.3.1), on the token endpoints: the consumer id as user name, one of its ' +
+          'static API keys as password. Or `client_secret_post`: `client_id` and `client_secret` in the form body instead.',
+      },
     },
   };
   addWebhookPayloads(doc);
   doc.security = [{ bearerAuth: [] }];
   return doc;
+}
+
+/**
+ * The document as served from `baseUrl` (PUBLIC_BASE_URL, or the request's own origin): that
+ * server first, and the token URL absolute, so "Try it out" and "Authorize" call it.
+ */
+export function documentServedFrom(doc: OpenAPIObject, baseUrl: string): OpenAPIObject {
+  const base = baseUrl.replace(/\/+$/, '');
+  const schemes = doc.components?.securitySchemes ?? {};
+  const oauth2 = schemes.oauth2 as SecuritySchemeObject | undefined;
+  const flow = oauth2?.flows?.clientCredentials as OAuthFlowObject | undefined;
+  return {
+    ...doc,
+    servers: [{ url: base, description: 'This server' }],
+    components: {
+      ...doc.components,
+      securitySchemes: {
+        ...schemes,
+        ...(oauth2 && flow && { oauth2: { ...oauth2, flows: { clientCredentials: { ...flow, tokenUrl: base + TOKEN_PATH } } } }),
+      },
+    },
+  };
 }

@@ -3,13 +3,15 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
 import { commonResponses } from '../src/common.js';
 import { contract } from '../src/index.js';
-import { buildOpenApiDocument } from '../src/openapi.js';
+import { buildOpenApiDocument, documentServedFrom } from '../src/openapi.js';
 import { flattenRoutes } from '../src/routes.js';
 
 type Operation = Record<string, unknown> & { responses: Record<string, { content?: Record<string, unknown> }> };
 const committed = JSON.parse(readFileSync(new URL('../../../openapi/openapi.json', import.meta.url), 'utf8')) as {
   paths: Record<string, Record<string, Operation>>;
   components: { securitySchemes: Record<string, unknown> };
+  servers: { url: string }[];
+  info: Record<string, unknown>;
 };
 
 /** `/api/v2/x/:id` as the spec writes it, `/api/v2/x/{id}`. */
@@ -41,6 +43,22 @@ describe('the generated OpenAPI document', () => {
     expect(committed.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 
+  it('declares the token endpoints’ client authentication and the client credentials flow', () => {
+    const schemes = committed.components.securitySchemes;
+    expect(schemes.clientSecretBasic).toMatchObject({ type: 'http', scheme: 'basic' });
+    expect(schemes.oauth2).toMatchObject({ type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/api/v2/token' } } });
+    const schemas = (committed.components as unknown as { schemas: Record<string, { properties: object }> }).schemas;
+    expect(Object.keys(schemas.TokenRequest!.properties)).toEqual(expect.arrayContaining(['client_id', 'client_secret']));
+  });
+
+  it('names no host that serves nothing: the server is relative, and info has no placeholder links', () => {
+    expect(committed.servers).toEqual([{ url: '/', description: expect.any(String) }]);
+    expect(JSON.stringify(committed.info)).not.toMatch(/https?:/);
+    const served = documentServedFrom(buildOpenApiDocument(), 'http://127.0.0.1:3000/');
+    expect(served.servers).toEqual([{ url: 'http://127.0.0.1:3000', description: 'This server' }]);
+    expect(served.components?.securitySchemes?.oauth2).toMatchObject({ flows: { clientCredentials: { tokenUrl: 'http://127.0.0.1:3000/api/v2/token' } } });
+  });
+
   it('documents each route as its metadata says: tag, security, required scopes, common errors', () => {
     const routes = flattenRoutes(contract);
     const operations = Object.values(committed.paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
@@ -51,9 +69,12 @@ describe('the generated OpenAPI document', () => {
       expect(op, where).toBeDefined();
       const { auth, tag } = route.metadata;
       expect(op!.tags, where).toEqual([tag]);
-      expect(op!.security, where).toEqual(auth.kind === 'public' ? [] : [{ bearerAuth: [] }]);
-      const scopes = auth.kind === 'admin' ? ['admin'] : auth.kind === 'consumer' && auth.scopes.length > 0 ? [...auth.scopes] : undefined;
-      expect(op!['x-required-scopes'], where).toEqual(scopes);
+      const scopes = auth.kind === 'admin' ? ['admin'] : auth.kind === 'consumer' ? [...auth.scopes] : [];
+      const token = route.path.startsWith('/api/v2/token');
+      const security = token ? [{ clientSecretBasic: [] }, {}] : auth.kind === 'public' ? [] : [{ bearerAuth: [] }, { oauth2: scopes }];
+      expect(op!.security, where).toEqual(security);
+      expect(op!['x-required-scopes'], where).toEqual(scopes.length > 0 ? scopes : undefined);
+      if (token) expect(op!['x-client-authentication'], where).toEqual(['client_secret_basic', 'client_secret_post']);
       for (const status of Object.keys(commonResponses)) {
         const content = Object.keys(op!.responses[status]?.content ?? {});
         // OAuth endpoints answer 400 and 401 as RFC 6749 §5.2 JSON.

@@ -43,7 +43,7 @@ describe('errors from problem documents', () => {
     expect(error).toBeInstanceOf(expectedClass[status]);
     expect(error).toBeInstanceOf(IhfError);
     const e = error as IhfApiError;
-    expect(e).toMatchObject({ status, code, detail: `detail of ${code}`, type: `https://docs.ihf.dev/problems/${code.replaceAll('_', '-')}` });
+    expect(e).toMatchObject({ status, code, detail: `detail of ${code}`, type: `/problems/${code.replaceAll('_', '-')}` });
     expect(e.requestId).toBe(e.headers.get('x-request-id'));
     expect(e.problem?.request_id).toBe(e.requestId);
     expect(e.message).toContain(`detail of ${code}`);
@@ -59,7 +59,7 @@ describe('errors from problem documents', () => {
     server.use(
       http.get(`${BASE}/api/v2/me`, () =>
         HttpResponse.json(
-          { type: 'https://docs.ihf.dev/problems/forbidden', title: 'Forbidden', status: 403, detail: 'no', code: 'forbidden', request_id: 'r1', required_scope: 'admin' },
+          { type: '/problems/forbidden', title: 'Forbidden', status: 403, detail: 'no', code: 'forbidden', request_id: 'r1', required_scope: 'admin' },
           { status: 403, headers: { 'content-type': 'application/problem+json' } },
         ),
       ),

@@ -71,7 +71,7 @@ function toApiError(err: unknown): ApiError | null {
 
 export function problemDocument(req: Request, err: ApiError): Problem {
   return {
-    type: problemTypeFor(err.code),
+    type: problemTypeFor(err.code, (req.app.locals as { problemTypeBase?: string }).problemTypeBase),
     title: err.title,
     status: err.status,
     detail: err.detail,

@@ -1,17 +1,21 @@
-import { buildOpenApiDocument } from '@ihf/contract/openapi';
+import { buildOpenApiDocument, documentServedFrom } from '@ihf/contract/openapi';
 import { Router } from 'express';
 import type { Sql } from '../db/client.js';
 import { pendingMigrations } from '../db/migrate.js';
 import type { DatabaseGate } from '../db/availability.js';
 import { databaseUnavailable } from '../middleware/database-gate.js';
+import { requestOrigin } from '../lib/origin.js';
 import type { Metrics } from '../observability/metrics.js';
 
 const READY_TIMEOUT_MS = 1000;
 
 /** Health, readiness, the spec and Prometheus metrics (the spec's interactive reference, /docs, is in web/). */
-export function opsRouter(deps: { sql: Sql; gate: DatabaseGate; metrics: Metrics; migrationsDir?: string }): Router {
+export function opsRouter(deps: { sql: Sql; gate: DatabaseGate; metrics: Metrics; migrationsDir?: string; publicBaseUrl?: string }): Router {
   const router = Router();
-  const spec = JSON.stringify(buildOpenApiDocument());
+  // Serialised once, with a stand-in origin (.invalid never occurs otherwise) put back per request.
+  const STAND_IN = 'https://origin.invalid';
+  const parts = JSON.stringify(documentServedFrom(buildOpenApiDocument(), STAND_IN)).split(STAND_IN);
+  const specFor = (base: string) => parts.join(JSON.stringify(base.replace(/\/+$/, '')).slice(1, -1));
 
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -25,8 +29,8 @@ export function opsRouter(deps: { sql: Sql; gate: DatabaseGate; metrics: Metrics
     res.json({ status: 'ready' });
   });
 
-  router.get('/openapi.json', (_req, res) => {
-    res.type('application/json').send(spec);
+  router.get('/openapi.json', (req, res) => {
+    res.type('application/json').send(specFor(deps.publicBaseUrl ?? requestOrigin(req)));
   });
 
   router.get('/metrics', async (_req, res) => {

@@ -16,7 +16,7 @@ export const WEB_PAGES = ['console', 'portal', 'docs'] as const;
  * origin only; no inline script or style element, no eval, no plugins, no framing.
  * Swagger UI's stylesheet draws its icons as data: images, so /docs allows those.
  */
-function securityHeaders(images: string[]): RequestHandler {
+export function securityHeaders(images: string[]): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,

@@ -37,7 +37,7 @@ export const PortalSession = extendApi(
     example: {
       id: '9a7b6c5d-4e3f-4a1b-8c9d-0e1f2a3b4c5d',
       consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
-      url: 'https://api.ihf.dev/portal#token=ihfpt_5d4c3b2a_Vb9nW3o1q0m6ZxJ8u2KcY5tR7eA4sD1fG0hL9pQ3wE2',
+      url: 'https://api.example.com/portal#token=ihfpt_5d4c3b2a_Vb9nW3o1q0m6ZxJ8u2KcY5tR7eA4sD1fG0hL9pQ3wE2',
       key_prefix: '5d4c3b2a',
       scopes: [...PORTAL_SCOPES],
       expires_at: '2026-11-25T11:00:00.000Z',

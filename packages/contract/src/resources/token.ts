@@ -75,7 +75,7 @@ export const OAuthError = extendApi(
     example: {
       error: 'invalid_scope',
       error_description: 'The requested scope exceeds the key’s scopes: admin',
-      type: 'https://docs.ihf.dev/problems/bad-request',
+      type: '/problems/bad-request',
       title: 'Bad request',
       status: 400,
       detail: 'The requested scope exceeds the key’s scopes: admin',
