@@ -42,8 +42,8 @@ describe('GET /api/v2/usage', () => {
   it('answers the caller’s own hourly series, zero-filled, with status classes and percentiles', async () => {
     const res = await t.as(second.key, 'GET', '/api/v2/usage?granularity=hour&from=2099-04-10T09:00:00Z&to=2099-04-10T12:00:00Z');
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { api_consumer_id: string; data: (Counts & { period_start: string })[]; totals: Counts };
-    expect(body.api_consumer_id).toBe(second.consumerId);
+    const body = (await res.json()) as { consumer_id: string; data: (Counts & { period_start: string })[]; totals: Counts };
+    expect(body.consumer_id).toBe(second.consumerId);
     expect(body.data.map((b) => [b.period_start, b.requests])).toEqual([
       ['2099-04-10T09:00:00.000Z', 0],
       ['2099-04-10T10:00:00.000Z', 0],
@@ -80,8 +80,8 @@ describe('operator views', () => {
   it('usage across consumers, busiest first', async () => {
     const res = await t.admin('GET', '/api/v2/admin/usage?from=2099-04-10T00:00:00Z&to=2099-04-11T00:00:00Z');
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { data: (Counts & { api_consumer_id: string | null; name: string | null })[]; totals: Counts };
-    const rows = body.data.filter((r) => r.api_consumer_id !== null);
+    const body = (await res.json()) as { data: (Counts & { consumer_id: string | null; name: string | null })[]; totals: Counts };
+    const rows = body.data.filter((r) => r.consumer_id !== null);
     expect(rows.map((r) => [r.name, r.requests])).toEqual([
       ['caller', 8],
       ['second', 3],
@@ -120,7 +120,7 @@ describe('operator views', () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toMatchObject({
-      api_consumer_id: caller.consumerId,
+      consumer_id: caller.consumerId,
       period_start: '2099-04-01T00:00:00.000Z',
       period_end: '2099-05-01T00:00:00.000Z',
       // 7 admitted on the 10th (the 429 is not billed) and this test's earlier GET /usage on the 11th
@@ -135,7 +135,7 @@ describe('GET /api/v2/admin/usage/series', () => {
     const res = await t.admin('GET', '/api/v2/admin/usage/series?granularity=hour&from=2099-04-10T09:00:00Z&to=2099-04-10T12:00:00Z');
     expect(res.status).toBe(200);
     const body = (await res.json()) as { data: (Counts & { period_start: string })[]; totals: Counts };
-    expect(body).not.toHaveProperty('api_consumer_id');
+    expect(body).not.toHaveProperty('consumer_id');
     // 09:15: the caller's four 200s and the operator's four 201s creating the consumers and keys.
     expect(body.data.map((b) => [b.period_start, b.requests, b.status_2xx, b.status_4xx])).toEqual([
       ['2099-04-10T09:00:00.000Z', 8, 8, 0],

@@ -63,7 +63,7 @@ export function createUsageService(deps: { requestLog: RequestLogRepository; con
   }
 
   async function series(consumerId: string, q: Parameters<typeof bucketed>[0]): Promise<UsageSeries> {
-    return { api_consumer_id: consumerId, ...(await bucketed(q, consumerId)) };
+    return { consumer_id: consumerId, ...(await bucketed(q, consumerId)) };
   }
 
   async function requireConsumer(id: string) {
@@ -90,7 +90,7 @@ export function createUsageService(deps: { requestLog: RequestLogRepository; con
         from: iso(from),
         to: iso(to),
         totals: counts(totals),
-        data: rows.map((r) => ({ api_consumer_id: r.api_consumer_id, name: r.name, ...counts(r) })),
+        data: rows.map((r) => ({ consumer_id: r.api_consumer_id, name: r.name, ...counts(r) })),
       };
     },
 
@@ -116,8 +116,8 @@ export function createUsageService(deps: { requestLog: RequestLogRepository; con
       });
       return toPage(rows, q.limit, (r) => ({
         id: r.id,
-        api_consumer_id: r.api_consumer_id,
-        api_key_id: r.api_key_id,
+        consumer_id: r.api_consumer_id,
+        key_id: r.api_key_id,
         endpoint: r.endpoint,
         method: r.method,
         status_code: r.status_code,
@@ -144,7 +144,7 @@ export function createUsageService(deps: { requestLog: RequestLogRepository; con
         requests: k.billing_period_start.getTime() === periodStart.getTime() ? Number(k.billing_period_requests) : 0,
       }));
       return {
-        api_consumer_id: consumerId,
+        consumer_id: consumerId,
         period_start: iso(periodStart),
         period_end: iso(periodEnd),
         requests: keys.reduce((n, k) => n + k.requests, 0),

@@ -37,7 +37,7 @@ export const UsageBucket = extendApi(UsageCounts.extend({ period_start: Timestam
 
 export const UsageSeries = extendApi(
   z.object({
-    api_consumer_id: Uuid,
+    consumer_id: Uuid,
     granularity: UsageGranularity,
     from: Timestamp,
     to: Timestamp,
@@ -47,7 +47,7 @@ export const UsageSeries = extendApi(
   {
     title: 'UsageSeries',
     example: {
-      api_consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
+      consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
       granularity: 'hour',
       from: '2026-11-25T09:00:00.000Z',
       to: '2026-11-25T11:00:00.000Z',

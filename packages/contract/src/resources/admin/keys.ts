@@ -10,7 +10,7 @@ export type TokenType = z.infer<typeof TokenTypeSchema>;
 export const ApiKey = extendApi(
   z.object({
     id: Uuid,
-    api_consumer_id: Uuid,
+    consumer_id: Uuid,
     name: z.string().nullable(),
     key_prefix: z.string().describe('The 8-hex-character public part of the key, for identification'),
     scopes: z.array(ScopeSchema),
@@ -26,7 +26,7 @@ export const ApiKey = extendApi(
     title: 'ApiKey',
     example: {
       id: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b',
-      api_consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
+      consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
       name: 'nightly sync',
       key_prefix: '3fa85f64',
       scopes: ['interaction-events:read'],
@@ -45,7 +45,7 @@ export type ApiKey = z.infer<typeof ApiKey>;
 export const CreatedApiKey = extendApi(
   z.object({
     id: Uuid,
-    api_consumer_id: Uuid,
+    consumer_id: Uuid,
     name: z.string().nullable(),
     key: z.string().describe('The full key. It is shown this once and cannot be retrieved again.'),
     key_prefix: z.string(),
@@ -58,7 +58,7 @@ export const CreatedApiKey = extendApi(
     title: 'CreatedApiKey',
     example: {
       id: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b',
-      api_consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
+      consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
       name: 'nightly sync',
       key: 'ihfk_3fa85f64_Vb9nW3o1q0m6ZxJ8u2KcY5tR7eA4sD1fG0hL9pQ3wE2',
       key_prefix: '3fa85f64',

@@ -11,7 +11,7 @@ const Range = z.object({
 
 export const ConsumerUsage = extendApi(
   UsageCounts.extend({
-    api_consumer_id: Uuid.nullable().describe('null for requests no consumer was authenticated for (401s, 404s, the operator token)'),
+    consumer_id: Uuid.nullable().describe('null for requests no consumer was authenticated for (401s, 404s, the operator token)'),
     name: z.string().nullable(),
   }),
   { title: 'ConsumerUsage' },
@@ -30,8 +30,8 @@ export const UsageOverview = extendApi(
 export const RequestLogEntry = extendApi(
   z.object({
     id: Uuid,
-    api_consumer_id: Uuid.nullable(),
-    api_key_id: Uuid.nullable(),
+    consumer_id: Uuid.nullable(),
+    key_id: Uuid.nullable(),
     endpoint: z.string().describe('The route template, e.g. /api/v2/annotations/:id (the path when no route matched)'),
     method: z.string(),
     status_code: z.number().int().describe('499 when the client went away before the response was sent'),
@@ -43,8 +43,8 @@ export const RequestLogEntry = extendApi(
     title: 'RequestLogEntry',
     example: {
       id: '0b7e6d3c-5f4a-4b2c-9d1e-8a7b6c5d4e3f',
-      api_consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
-      api_key_id: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b',
+      consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
+      key_id: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b',
       endpoint: '/api/v2/me',
       method: 'GET',
       status_code: 200,
@@ -70,7 +70,7 @@ export const KeyBillingUsage = extendApi(
 
 export const BillingUsage = extendApi(
   z.object({
-    api_consumer_id: Uuid,
+    consumer_id: Uuid,
     period_start: timestamp('Billing periods are UTC calendar months'),
     period_end: Timestamp,
     requests: z.number().int(),
@@ -79,7 +79,7 @@ export const BillingUsage = extendApi(
   {
     title: 'BillingUsage',
     example: {
-      api_consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
+      consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
       period_start: '2026-11-01T00:00:00.000Z',
       period_end: '2026-12-01T00:00:00.000Z',
       requests: 1234,
