@@ -89,6 +89,26 @@ describe('operator views', () => {
     expect(body.totals.requests).toBeGreaterThanOrEqual(11);
   });
 
+  it('usage across consumers in pages that rank the first page’s range', async () => {
+    const first = await t.admin('GET', '/api/v2/admin/usage?from=2099-04-10T00:00:00Z&to=2099-04-11T00:00:00Z&limit=1');
+    const page1 = (await first.json()) as { from: string; to: string; data: { name: string | null }[]; next_cursor: string | null };
+    expect(page1.data).toHaveLength(1);
+    expect(page1.next_cursor).toEqual(expect.any(String));
+    // The cursor carries the range: another one in the query does not change the ranking.
+    const next = await t.admin('GET', `/api/v2/admin/usage?limit=1&from=2099-01-01T00:00:00Z&cursor=${page1.next_cursor}`);
+    expect(next.status).toBe(200);
+    const page2 = (await next.json()) as typeof page1;
+    expect([page2.from, page2.to]).toEqual([page1.from, page1.to]);
+    const all = (await (await t.admin('GET', '/api/v2/admin/usage?from=2099-04-10T00:00:00Z&to=2099-04-11T00:00:00Z')).json()) as typeof page1;
+    expect(all.next_cursor).toBeNull();
+    expect([...page1.data, ...page2.data]).toEqual(all.data.slice(0, 2));
+
+    const forged = await t.admin('GET', `/api/v2/admin/usage?cursor=${Buffer.from('{"from":"x"}').toString('base64url')}`);
+    expect(forged.status).toBe(422);
+    const tooWide = Buffer.from(JSON.stringify({ from: '2000-01-01T00:00:00Z', to: '2099-01-01T00:00:00Z', offset: 1 })).toString('base64url');
+    expect((await t.admin('GET', `/api/v2/admin/usage?cursor=${tooWide}`)).status).toBe(422);
+  });
+
   it('a consumer’s series, and 404 for an unknown consumer', async () => {
     const res = await t.admin('GET', `/api/v2/admin/consumers/${caller.consumerId}/usage?granularity=day&from=2099-04-10T00:00:00Z&to=2099-04-11T00:00:00Z`);
     expect(((await res.json()) as { totals: Counts }).totals.requests).toBe(8);

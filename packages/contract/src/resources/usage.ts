@@ -96,7 +96,9 @@ export const usageContract = c.router({
     summary: 'Your usage',
     description:
       'The calling consumer’s requests from the request log, by hour or by day: counts by status class, ' +
-      '429s, and latency percentiles. Recent requests appear within about a second (the log is written in batches).',
+      '429s, and latency percentiles. Recent requests appear within about a second (the log is written in batches). ' +
+      'Not paginated: `data` holds one bucket per hour or day of the range, which `from`, `to` and `granularity` bound ' +
+      '(at most 744 hourly or 366 daily buckets).',
     metadata: consumerMeta('Usage', ['usage:read']),
   },
 });

@@ -1,6 +1,6 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
-import { adminMeta, c, listOf, PaginationQuery, Problem, Timestamp, Uuid } from '../../common.js';
+import { adminMeta, c, IdempotencyHeaders, listOf, PaginationQuery, Problem, Timestamp, Uuid } from '../../common.js';
 
 const Category = z.string().trim().min(1).max(200);
 
@@ -38,11 +38,12 @@ export const autoApproveRulesContract = c.router({
       z.object({ consumer_id: Uuid, category: Category, is_active: z.boolean().default(true) }).strict(),
       { title: 'CreateAutoApproveRuleRequest', example: { consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a', category: 'accessibility' } },
     ),
+    headers: IdempotencyHeaders,
     responses: { 201: AutoApproveRule, 409: Problem },
     summary: 'Create an auto-approve rule',
     description:
-      'A requirement candidate from this consumer in this category is approved on creation, unless injection screening quarantines it. One rule per consumer and category (409 otherwise).',
-    metadata: adminMeta(tag),
+      'A requirement candidate from this consumer in this category is approved on creation, unless injection screening quarantines it. One rule per consumer and category (409 otherwise; also 409 while a request with the same `Idempotency-Key` is still running).',
+    metadata: adminMeta(tag, { idempotent: true }),
   },
   list: {
     method: 'GET',

@@ -23,6 +23,7 @@ export const UsageOverview = extendApi(
     to: Timestamp,
     totals: UsageCounts,
     data: z.array(ConsumerUsage).describe('Busiest consumers first'),
+    next_cursor: z.string().nullable().describe('Pass as `cursor` for the next consumers of the same range; null on the last page'),
   }),
   { title: 'UsageOverview' },
 );
@@ -137,17 +138,23 @@ export type StatusClass = z.infer<typeof StatusClassSchema>;
 
 const ConsumerParams = z.object({ consumerId: Uuid });
 const tag = 'Admin: usage';
+/** Why the series below answer `data` without `next_cursor`. */
+export const SERIES_NOTE =
+  'Not paginated: `data` holds one bucket per hour or day of the range, which `from`, `to` and `granularity` bound (at most 744 hourly or 366 daily buckets).';
 
 export const adminUsageContract = c.router({
   overview: {
     method: 'GET',
     path: '/admin/usage',
-    query: Range.extend({
-      limit: z.coerce.number().int().min(1).max(200).default(50).describe('How many consumers, busiest first'),
+    query: Range.merge(PaginationQuery).extend({
+      limit: PaginationQuery.shape.limit.describe('How many consumers per page, busiest first (1 to 200)'),
     }),
     responses: { 200: UsageOverview },
     summary: 'Usage across consumers',
-    description: 'Requests per consumer over the range, with status classes and latency percentiles.',
+    description:
+      'Requests per consumer over the range, with status classes and latency percentiles, busiest first and ' +
+      'paginated: a `cursor` carries the range of the first page, so every page ranks the same window ' +
+      '(`from` and `to` are then ignored).',
     metadata: adminMeta(tag),
   },
   consumer: {
@@ -157,6 +164,7 @@ export const adminUsageContract = c.router({
     query: UsageQuery,
     responses: { 200: UsageSeries },
     summary: 'A consumer’s usage series',
+    description: SERIES_NOTE,
     metadata: adminMeta(tag),
   },
   billing: {
@@ -189,7 +197,7 @@ export const adminUsageContract = c.router({
     query: UsageQuery.omit({ key_id: true }),
     responses: { 200: TrafficSeries },
     summary: 'All traffic over time',
-    description: 'Every request in the request log by hour or by day: counts by status class, 429s and latency percentiles.',
+    description: `Every request in the request log by hour or by day: counts by status class, 429s and latency percentiles. ${SERIES_NOTE}`,
     metadata: adminMeta(tag),
   },
 });
