@@ -28,6 +28,11 @@ describe('the generated OpenAPI document', () => {
     expect(committed).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument())));
   });
 
+  it('carries the contract package’s version as the API document’s, so a changeset bumps both', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect((committed as unknown as { info: { version: string } }).info.version).toBe(pkg.version);
+  });
+
   it('validates with swagger-parser', async () => {
     await expect(SwaggerParser.validate(structuredClone(committed) as never)).resolves.toBeTruthy();
   });
