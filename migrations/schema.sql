@@ -472,8 +472,8 @@ CREATE TABLE public.api_consumers (
     name text NOT NULL,
     description text,
     hub_capability_manifest_id uuid,
-    rate_limit_per_minute integer DEFAULT 60 NOT NULL,
-    quota_per_day integer DEFAULT 10000 NOT NULL,
+    rate_limit_per_minute integer,
+    quota_per_day integer,
     quota_resets_at timestamp with time zone DEFAULT (date_trunc('day'::text, (now() AT TIME ZONE 'UTC'::text)) + '1 day'::interval) NOT NULL,
     is_active boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -485,6 +485,24 @@ CREATE TABLE public.api_consumers (
     CONSTRAINT api_consumers_rate_limit_positive CHECK ((rate_limit_per_minute > 0)),
     CONSTRAINT api_consumers_tier_check CHECK ((tier = ANY (ARRAY['free'::text, 'pro'::text, 'enterprise'::text])))
 );
+
+--
+-- Name: COLUMN api_consumers.rate_limit_per_minute; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.api_consumers.rate_limit_per_minute IS 'Override of the tier''s default; NULL inherits it';
+
+--
+-- Name: COLUMN api_consumers.quota_per_day; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.api_consumers.quota_per_day IS 'Override of the tier''s default; NULL inherits it';
+
+--
+-- Name: COLUMN api_consumers.burst_threshold; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.api_consumers.burst_threshold IS 'Override of the tier''s default; NULL inherits it (or BURST_THRESHOLD when set)';
 
 --
 -- Name: api_keys; Type: TABLE; Schema: public; Owner: -

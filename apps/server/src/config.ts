@@ -60,7 +60,8 @@ const ConfigSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
   /** Webhook HTTP requests in flight at once per worker process (4x as many attempts claim and log around them). */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
-  BURST_THRESHOLD: z.coerce.number().int().min(1).default(50),
+  /** When set, replaces every tier's burst default (a consumer's own burst_threshold still wins). */
+  BURST_THRESHOLD: z.coerce.number().int().min(1).optional(),
   BURST_WINDOW_SECONDS: z.coerce.number().int().min(1).default(1),
   /** Days the webhook tables (events, messages, delivery log) are kept; older day partitions are dropped (migration 0023). */
   WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),

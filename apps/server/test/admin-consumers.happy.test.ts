@@ -11,7 +11,7 @@ type Consumer = Record<string, unknown> & { id: string };
 const json = async <T = Consumer>(res: Response) => (await res.json()) as T;
 
 describe('admin: consumers', () => {
-  it('creates a consumer with its tier’s default limits', async () => {
+  it('creates a consumer that inherits its tier’s default limits, burst included', async () => {
     const res = await t.admin('POST', '/api/v2/admin/consumers', { name: 'Free one' });
     expect(res.status).toBe(201);
     expect(await json(res)).toMatchObject({
@@ -20,20 +20,72 @@ describe('admin: consumers', () => {
       tier: 'free',
       rate_limit_per_minute: 60,
       quota_per_day: 10000,
-      burst_threshold: null,
+      burst_threshold: 50,
+      limit_overrides: { rate_limit_per_minute: null, quota_per_day: null, burst_threshold: null },
       hub_capability_manifest_id: null,
       is_active: true,
     });
+    const [row] = await t.sql`SELECT rate_limit_per_minute, quota_per_day, burst_threshold FROM api_consumers WHERE name = 'Free one'`;
+    expect(row).toEqual({ rate_limit_per_minute: null, quota_per_day: null, burst_threshold: null });
   });
 
-  it('lets per-consumer limits override the tier’s', async () => {
+  it('lets per-consumer limits override the tier’s, and shows which are overrides', async () => {
     const res = await t.admin('POST', '/api/v2/admin/consumers', {
       name: 'Custom',
       tier: 'enterprise',
       rate_limit_per_minute: 42,
       burst_threshold: 7,
     });
-    expect(await json(res)).toMatchObject({ tier: 'enterprise', rate_limit_per_minute: 42, quota_per_day: 5_000_000, burst_threshold: 7 });
+    expect(await json(res)).toMatchObject({
+      tier: 'enterprise',
+      rate_limit_per_minute: 42,
+      quota_per_day: 5_000_000,
+      burst_threshold: 7,
+      limit_overrides: { rate_limit_per_minute: 42, quota_per_day: null, burst_threshold: 7 },
+    });
+  });
+
+  it('keeps overrides across a tier change while inherited limits follow the tier', async () => {
+    const created = await json(await t.admin('POST', '/api/v2/admin/consumers', { name: 'Upgrading', quota_per_day: 5 }));
+    const upgraded = await json(await t.admin('PATCH', `/api/v2/admin/consumers/${created.id}`, { tier: 'pro' }));
+    expect(upgraded).toMatchObject({
+      tier: 'pro',
+      rate_limit_per_minute: 600,
+      quota_per_day: 5,
+      burst_threshold: 200,
+      limit_overrides: { rate_limit_per_minute: null, quota_per_day: 5, burst_threshold: null },
+    });
+    // The limiter applies the same: pro's per-minute limit, the consumer's own quota.
+    const { key } = await t.issueKey(created.id, ['usage:read']).then((k) => ({ key: k.key }));
+    const me = await t.as(key, 'GET', '/api/v2/me');
+    expect(((await me.json()) as { limits: unknown }).limits).toMatchObject({ rate_limit_per_minute: 600, quota_per_day: 5, burst_threshold: 200 });
+    expect(me.headers.get('ratelimit-policy')).toBe('"burst";q=200;w=1, "minute";q=600;w=60, "day";q=5;w=86400');
+
+    const enterprise = await json(
+      await t.admin('PATCH', `/api/v2/admin/consumers/${created.id}`, { tier: 'enterprise', burst_threshold: 9 }),
+    );
+    expect(enterprise).toMatchObject({ rate_limit_per_minute: 6000, quota_per_day: 5, burst_threshold: 9 });
+    const downgraded = await json(await t.admin('PATCH', `/api/v2/admin/consumers/${created.id}`, { tier: 'free' }));
+    expect(downgraded).toMatchObject({
+      rate_limit_per_minute: 60,
+      quota_per_day: 5,
+      burst_threshold: 9,
+      limit_overrides: { rate_limit_per_minute: null, quota_per_day: 5, burst_threshold: 9 },
+    });
+  });
+
+  it('returns a limit to the tier’s default when it is set to null', async () => {
+    const created = await json(
+      await t.admin('POST', '/api/v2/admin/consumers', { name: 'Reverting', tier: 'pro', rate_limit_per_minute: 1, burst_threshold: 2 }),
+    );
+    const reverted = await json(
+      await t.admin('PATCH', `/api/v2/admin/consumers/${created.id}`, { rate_limit_per_minute: null, burst_threshold: null }),
+    );
+    expect(reverted).toMatchObject({
+      rate_limit_per_minute: 600,
+      burst_threshold: 200,
+      limit_overrides: { rate_limit_per_minute: null, quota_per_day: null, burst_threshold: null },
+    });
   });
 
   it('gets, updates and deactivates a consumer', async () => {

@@ -14,7 +14,7 @@ let b: { consumerId: string; key: string; sub: string };
 interface Row {
   id: string;
   subscription_id: string;
-  api_consumer_id: string;
+  consumer_id: string;
   target_url: string;
   status: string;
   event_type: string;
@@ -61,8 +61,8 @@ describe('GET /api/v2/admin/webhook-deliveries', () => {
     expect(page.data).toHaveLength(8);
     const times = page.data.map((r) => r.attempted_at);
     expect(times).toEqual([...times].sort().reverse());
-    expect(page.data[0]).toMatchObject({ subscription_id: b.sub, api_consumer_id: b.consumerId, target_url: 'http://127.0.0.1:9/b', event_type: 'annotation.created' });
-    expect(page.data[7]).toMatchObject({ subscription_id: a.sub, api_consumer_id: a.consumerId, status: 'delivered' });
+    expect(page.data[0]).toMatchObject({ subscription_id: b.sub, consumer_id: b.consumerId, target_url: 'http://127.0.0.1:9/b', event_type: 'annotation.created' });
+    expect(page.data[7]).toMatchObject({ subscription_id: a.sub, consumer_id: a.consumerId, status: 'delivered' });
   });
 
   it('filters by consumer, subscription, status, topic and time', async () => {

@@ -16,7 +16,11 @@ describe('GET /api/v2/event-types examples', () => {
   it('gives every topic an example payload valid against its schema', async () => {
     const res = await t.request('/api/v2/event-types');
     expect(res.status).toBe(200);
-    const { data } = (await res.json()) as { data: { type: string; schema: Record<string, unknown>; example: Record<string, unknown> }[] };
+    const { data, next_cursor } = (await res.json()) as {
+      data: { type: string; schema: Record<string, unknown>; example: Record<string, unknown> }[];
+      next_cursor: null;
+    };
+    expect(next_cursor).toBeNull();
     expect(data.map((d) => d.type).sort()).toEqual([...EVENT_TOPICS].sort());
     const validator = new Validator();
     for (const { type, schema, example } of data) {

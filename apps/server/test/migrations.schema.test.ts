@@ -36,6 +36,33 @@ describe('migrations', () => {
       await sql.end();
     }
   });
+
+  it('0022 turns limits equal to their tier’s default into inherited ones and keeps overrides', async () => {
+    const all = migrationNames();
+    const from = all.indexOf('0022_tier-inherited-limits');
+    expect(from).toBeGreaterThan(0);
+    await migrateDown(url, all.length - from);
+    const sql = createSql(url, { max: 1 });
+    try {
+      await sql`
+        INSERT INTO api_consumers (name, tier, rate_limit_per_minute, quota_per_day, burst_threshold) VALUES
+          ('defaults', 'pro', 600, 200000, NULL), ('overrides', 'pro', 42, 10000, 7)`;
+      await migrateUp(url);
+      const limits = () => sql`SELECT name, rate_limit_per_minute, quota_per_day, burst_threshold FROM api_consumers ORDER BY name`;
+      expect(await limits()).toEqual([
+        { name: 'defaults', rate_limit_per_minute: null, quota_per_day: null, burst_threshold: null },
+        { name: 'overrides', rate_limit_per_minute: 42, quota_per_day: 10000, burst_threshold: 7 },
+      ]);
+      await migrateDown(url, all.length - from);
+      expect(await limits()).toEqual([
+        { name: 'defaults', rate_limit_per_minute: 600, quota_per_day: 200000, burst_threshold: null },
+        { name: 'overrides', rate_limit_per_minute: 42, quota_per_day: 10000, burst_threshold: 7 },
+      ]);
+      await migrateUp(url);
+    } finally {
+      await sql.end();
+    }
+  });
 });
 
 describe('schema: the baseline kept', () => {

@@ -26,7 +26,7 @@ describe('a portal session through @ihf/sdk', () => {
     const sub = await portal.webhookSubscriptions.create({ body: { event_type: 'annotation.created', target_url: 'http://127.0.0.1:9/sdk' } });
     expect((await portal.webhookSubscriptions.revealSecret({ params: { id: sub.id } })).secret).toBe(sub.secret);
     expect((await portal.webhookStats.get()).totals.attempts).toBe(0);
-    expect((await portal.usage.get()).api_consumer_id).toBe(consumer.id);
+    expect((await portal.usage.get()).consumer_id).toBe(consumer.id);
     await expect(portal.annotations.list()).rejects.toBeInstanceOf(PermissionDeniedError);
     await expect(portal.portalSessions.create({ body: {} })).rejects.toBeInstanceOf(PermissionDeniedError);
 

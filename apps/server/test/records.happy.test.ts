@@ -184,6 +184,24 @@ describe('records: batch ingest', () => {
 });
 
 describe('records: the interaction type registry', () => {
+  it('lists the registry by name in pages, { data, next_cursor }', async () => {
+    const names: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await t.as(key, 'GET', `/api/v2/interaction-types?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { data: { name: string }[]; next_cursor: string | null };
+      expect(page.data.length).toBeLessThanOrEqual(2);
+      names.push(...page.data.map((d) => d.name));
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(names).toEqual([...names].sort());
+    expect(names).toEqual(expect.arrayContaining(['clicked', 'dismissed', 'errored', 'submitted', 'viewed']));
+    const forged = await t.as(key, 'GET', `/api/v2/interaction-types?cursor=${Buffer.from("x' OR 1=1").toString('base64url')}`);
+    expect(forged.status).toBe(422);
+    expect((await readProblem(forged)).errors).toEqual([expect.objectContaining({ location: 'query', pointer: '/cursor' })]);
+  });
+
   it('lets an operator register a new interaction type, which events may then use', async () => {
     const before = await t.as(key, 'POST', '/api/v2/interaction-events', { event_type: 'scrolled', subject_id: 's', actor_id: 'a', occurred_at: '2026-11-25T10:00:00Z' });
     expect(before.status).toBe(422);
@@ -195,6 +213,7 @@ describe('records: the interaction type registry', () => {
     expect((await readProblem(again)).code).toBe('conflict');
     const listed = (await (await t.as(key, 'GET', '/api/v2/interaction-types')).json()) as { data: { name: string }[] };
     expect(listed.data.map((d) => d.name)).toEqual(['clicked', 'dismissed', 'errored', 'scrolled', 'submitted', 'viewed']);
+    expect(listed).toMatchObject({ next_cursor: null });
     const after = await t.as(key, 'POST', '/api/v2/interaction-events', { event_type: 'scrolled', subject_id: 's', actor_id: 'a', occurred_at: '2026-11-25T10:00:00Z' });
     expect(after.status).toBe(201);
     const notAdmin = await t.as(key, 'POST', '/api/v2/admin/interaction-types', { name: 'hovered' });

@@ -85,7 +85,7 @@ beforeAll(async () => {
   ids['deployment-records'] = await created(await post('/api/v2/deployment-records', { decision_record_id: ids['decision-records'], version: '1.0.0', environment: 'production', deployed_at: '2026-11-26T08:00:00Z', status: 'succeeded' }), 'deployment');
   ids['outcome-signals'] = await created(await post('/api/v2/outcome-signals', { deployment_record_id: ids['deployment-records'], metric: 'm', value: 1, observed_at: '2026-12-03T00:00:00Z' }), 'signal');
   ids.manifestId = await created(await t.admin('POST', '/api/v2/admin/manifests', { name: 'walk-hub', version: '1.0.0', scopes: ['annotations:read'] }), 'manifest');
-  ids.ruleId = await created(await t.admin('POST', '/api/v2/admin/auto-approve-rules', { api_consumer_id: owner.consumerId, category: 'walk' }), 'rule');
+  ids.ruleId = await created(await t.admin('POST', '/api/v2/admin/auto-approve-rules', { consumer_id: owner.consumerId, category: 'walk' }), 'rule');
 
   // A subscription with one real delivery attempt, logged by a real worker.
   receiver = await startReceiver();

@@ -34,7 +34,7 @@ async function candidate(key: string, category: string, title = 'Make the save b
 }
 
 async function rule(consumerId: string, category: string, is_active = true) {
-  const res = await t.admin('POST', '/api/v2/admin/auto-approve-rules', { api_consumer_id: consumerId, category, is_active });
+  const res = await t.admin('POST', '/api/v2/admin/auto-approve-rules', { consumer_id: consumerId, category, is_active });
   expect(res.status).toBe(201);
   return (await res.json()) as { id: string };
 }
@@ -99,7 +99,7 @@ describe('quarantine and release', () => {
     expect(benign.status).toBe('active');
     expect(await eventsFor(benign.id)).toBe(1);
 
-    const queue = await (await t.admin('GET', `/api/v2/admin/review-queue/annotations?api_consumer_id=${a.consumerId}`)).json();
+    const queue = await (await t.admin('GET', `/api/v2/admin/review-queue/annotations?consumer_id=${a.consumerId}`)).json();
     expect(queue.data.map((x: { id: string }) => x.id)).toEqual([ann.id]);
 
     const released = await t.admin('POST', `/api/v2/admin/review-queue/annotations/${ann.id}/release`, { note: 'false positive' });
@@ -120,7 +120,7 @@ describe('quarantine and release', () => {
     const rejected = await candidate(a.key, 'ux', HOSTILE);
     const approved = await candidate(a.key, 'ux', HOSTILE);
 
-    const q = await (await t.admin('GET', `/api/v2/admin/review-queue/requirement-candidates?status=quarantined&api_consumer_id=${a.consumerId}`)).json();
+    const q = await (await t.admin('GET', `/api/v2/admin/review-queue/requirement-candidates?status=quarantined&consumer_id=${a.consumerId}`)).json();
     expect(q.data.map((x: { id: string }) => x.id).sort()).toEqual([released.id, rejected.id, approved.id].sort());
 
     const r1 = await t.admin('POST', `/api/v2/admin/review-queue/requirement-candidates/${released.id}/release`, { note: 'quoted in a bug report' });
@@ -169,19 +169,19 @@ describe('auto-approve rule CRUD', () => {
   it('creates, refuses duplicates and unknown consumers, lists by consumer, updates and deletes', async () => {
     const a = await writer();
     const created = await rule(a.consumerId, 'design');
-    const dup = await t.admin('POST', '/api/v2/admin/auto-approve-rules', { api_consumer_id: a.consumerId, category: 'design' });
+    const dup = await t.admin('POST', '/api/v2/admin/auto-approve-rules', { consumer_id: a.consumerId, category: 'design' });
     expect(dup.status).toBe(409);
     await readProblem(dup);
     const unknown = await t.admin('POST', '/api/v2/admin/auto-approve-rules', {
-      api_consumer_id: '00000000-0000-4000-8000-000000000000',
+      consumer_id: '00000000-0000-4000-8000-000000000000',
       category: 'design',
     });
     expect(unknown.status).toBe(422);
-    expect((await readProblem(unknown)).errors).toEqual([expect.objectContaining({ pointer: '/api_consumer_id' })]);
-    const invalid = await t.admin('POST', '/api/v2/admin/auto-approve-rules', { api_consumer_id: a.consumerId, category: '' });
+    expect((await readProblem(unknown)).errors).toEqual([expect.objectContaining({ pointer: '/consumer_id' })]);
+    const invalid = await t.admin('POST', '/api/v2/admin/auto-approve-rules', { consumer_id: a.consumerId, category: '' });
     expect(invalid.status).toBe(422);
 
-    const list = await (await t.admin('GET', `/api/v2/admin/auto-approve-rules?api_consumer_id=${a.consumerId}`)).json();
+    const list = await (await t.admin('GET', `/api/v2/admin/auto-approve-rules?consumer_id=${a.consumerId}`)).json();
     expect(list).toEqual({ data: [expect.objectContaining({ id: created.id, category: 'design', is_active: true })], next_cursor: null });
 
     const renamed = await t.admin('PATCH', `/api/v2/admin/auto-approve-rules/${created.id}`, { category: 'visual-design' });

@@ -42,8 +42,8 @@ describe('GET /api/v2/usage', () => {
   it('answers the caller’s own hourly series, zero-filled, with status classes and percentiles', async () => {
     const res = await t.as(second.key, 'GET', '/api/v2/usage?granularity=hour&from=2099-04-10T09:00:00Z&to=2099-04-10T12:00:00Z');
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { api_consumer_id: string; data: (Counts & { period_start: string })[]; totals: Counts };
-    expect(body.api_consumer_id).toBe(second.consumerId);
+    const body = (await res.json()) as { consumer_id: string; data: (Counts & { period_start: string })[]; totals: Counts };
+    expect(body.consumer_id).toBe(second.consumerId);
     expect(body.data.map((b) => [b.period_start, b.requests])).toEqual([
       ['2099-04-10T09:00:00.000Z', 0],
       ['2099-04-10T10:00:00.000Z', 0],
@@ -80,13 +80,33 @@ describe('operator views', () => {
   it('usage across consumers, busiest first', async () => {
     const res = await t.admin('GET', '/api/v2/admin/usage?from=2099-04-10T00:00:00Z&to=2099-04-11T00:00:00Z');
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { data: (Counts & { api_consumer_id: string | null; name: string | null })[]; totals: Counts };
-    const rows = body.data.filter((r) => r.api_consumer_id !== null);
+    const body = (await res.json()) as { data: (Counts & { consumer_id: string | null; name: string | null })[]; totals: Counts };
+    const rows = body.data.filter((r) => r.consumer_id !== null);
     expect(rows.map((r) => [r.name, r.requests])).toEqual([
       ['caller', 8],
       ['second', 3],
     ]);
     expect(body.totals.requests).toBeGreaterThanOrEqual(11);
+  });
+
+  it('usage across consumers in pages that rank the first page’s range', async () => {
+    const first = await t.admin('GET', '/api/v2/admin/usage?from=2099-04-10T00:00:00Z&to=2099-04-11T00:00:00Z&limit=1');
+    const page1 = (await first.json()) as { from: string; to: string; data: { name: string | null }[]; next_cursor: string | null };
+    expect(page1.data).toHaveLength(1);
+    expect(page1.next_cursor).toEqual(expect.any(String));
+    // The cursor carries the range: another one in the query does not change the ranking.
+    const next = await t.admin('GET', `/api/v2/admin/usage?limit=1&from=2099-01-01T00:00:00Z&cursor=${page1.next_cursor}`);
+    expect(next.status).toBe(200);
+    const page2 = (await next.json()) as typeof page1;
+    expect([page2.from, page2.to]).toEqual([page1.from, page1.to]);
+    const all = (await (await t.admin('GET', '/api/v2/admin/usage?from=2099-04-10T00:00:00Z&to=2099-04-11T00:00:00Z')).json()) as typeof page1;
+    expect(all.next_cursor).toBeNull();
+    expect([...page1.data, ...page2.data]).toEqual(all.data.slice(0, 2));
+
+    const forged = await t.admin('GET', `/api/v2/admin/usage?cursor=${Buffer.from('{"from":"x"}').toString('base64url')}`);
+    expect(forged.status).toBe(422);
+    const tooWide = Buffer.from(JSON.stringify({ from: '2000-01-01T00:00:00Z', to: '2099-01-01T00:00:00Z', offset: 1 })).toString('base64url');
+    expect((await t.admin('GET', `/api/v2/admin/usage?cursor=${tooWide}`)).status).toBe(422);
   });
 
   it('a consumer’s series, and 404 for an unknown consumer', async () => {
@@ -120,7 +140,7 @@ describe('operator views', () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toMatchObject({
-      api_consumer_id: caller.consumerId,
+      consumer_id: caller.consumerId,
       period_start: '2099-04-01T00:00:00.000Z',
       period_end: '2099-05-01T00:00:00.000Z',
       // 7 admitted on the 10th (the 429 is not billed) and this test's earlier GET /usage on the 11th
@@ -135,7 +155,7 @@ describe('GET /api/v2/admin/usage/series', () => {
     const res = await t.admin('GET', '/api/v2/admin/usage/series?granularity=hour&from=2099-04-10T09:00:00Z&to=2099-04-10T12:00:00Z');
     expect(res.status).toBe(200);
     const body = (await res.json()) as { data: (Counts & { period_start: string })[]; totals: Counts };
-    expect(body).not.toHaveProperty('api_consumer_id');
+    expect(body).not.toHaveProperty('consumer_id');
     // 09:15: the caller's four 200s and the operator's four 201s creating the consumers and keys.
     expect(body.data.map((b) => [b.period_start, b.requests, b.status_2xx, b.status_4xx])).toEqual([
       ['2099-04-10T09:00:00.000Z', 8, 8, 0],

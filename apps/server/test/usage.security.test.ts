@@ -32,8 +32,8 @@ describe('GET /api/v2/usage', () => {
   it('shows only the caller’s own requests, even when asked for another consumer’s key', async () => {
     const res = await t.as(a.key, 'GET', `/api/v2/usage?key_id=${b.keyId}`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { api_consumer_id: string; totals: { requests: number } };
-    expect(body.api_consumer_id).toBe(a.consumerId);
+    const body = (await res.json()) as { consumer_id: string; totals: { requests: number } };
+    expect(body.consumer_id).toBe(a.consumerId);
     expect(body.totals.requests).toBe(0);
     const own = (await (await t.as(b.key, 'GET', '/api/v2/usage')).json()) as { totals: { requests: number } };
     expect(own.totals.requests).toBe(3);
@@ -88,8 +88,8 @@ describe('operator usage views', () => {
     const text = await res.text();
     expect(text).not.toContain(b.key);
     expect(text).not.toContain(t.adminToken);
-    const rows = (JSON.parse(text) as { data: { api_consumer_id: string }[] }).data;
+    const rows = (JSON.parse(text) as { data: { consumer_id: string }[] }).data;
     expect(rows.length).toBeGreaterThanOrEqual(3);
-    expect(rows.every((r) => r.api_consumer_id === b.consumerId)).toBe(true);
+    expect(rows.every((r) => r.consumer_id === b.consumerId)).toBe(true);
   });
 });

@@ -95,7 +95,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
     {
       info: {
         title: 'IHF External API',
-        version: '2.0.0',
+        version: '3.0.0',
         description:
           'The /api/v2 surface through which third-party systems and domain hubs read and write IHF records ' +
           'and receive signed webhooks about them. Every error is an RFC 9457 problem document.',

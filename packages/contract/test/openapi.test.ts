@@ -14,12 +14,25 @@ const committed = JSON.parse(readFileSync(new URL('../../../openapi/openapi.json
   info: Record<string, unknown>;
 };
 
+type Schema = { $ref?: string; properties?: Record<string, unknown> };
+const schemas = (committed as unknown as { components: { schemas: Record<string, Schema> } }).components.schemas;
+/** The JSON schema of an operation's answer of a status, its $ref resolved. */
+function schemaOf(op: Operation, status: string): Schema | undefined {
+  const schema = (op.responses[status]?.content?.['application/json'] as { schema?: Schema } | undefined)?.schema;
+  return schema?.$ref ? schemas[schema.$ref.split('/').pop()!] : schema;
+}
+
 /** `/api/v2/x/:id` as the spec writes it, `/api/v2/x/{id}`. */
 const specPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
 describe('the generated OpenAPI document', () => {
   it('is committed exactly as the contract generates it (no drift)', () => {
     expect(committed).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument())));
+  });
+
+  it('carries the contract package’s version as the API document’s, so a changeset bumps both', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect((committed as unknown as { info: { version: string } }).info.version).toBe(pkg.version);
   });
 
   it('validates with swagger-parser', async () => {
@@ -81,6 +94,38 @@ describe('the generated OpenAPI document', () => {
         const json = tag === 'OAuth' && (status === '400' || status === '401');
         expect(content, `${where} ${status}`).toEqual([json ? 'application/json' : 'application/problem+json']);
       }
+    }
+  });
+
+  it('lets every POST that creates be retried safely: Idempotency-Key declared, 409 while the first runs', () => {
+    // OAuth's token endpoint (RFC 6749) is left as clients of that protocol expect it.
+    const creates = flattenRoutes(contract).filter((r) => r.method === 'POST' && '201' in r.responses && r.metadata.tag !== 'OAuth');
+    expect(creates.length).toBeGreaterThan(10);
+    for (const route of creates) {
+      const where = `${route.method} ${route.path}`;
+      expect(route.metadata.idempotent, where).toBe(true);
+      const op = committed.paths[specPath(route.path)]![route.method.toLowerCase()]!;
+      const parameters = (op.parameters ?? []) as { in: string; name: string }[];
+      expect(parameters.some((p) => p.in === 'header' && p.name === 'idempotency-key'), where).toBe(true);
+      expect(op.responses['409'], where).toBeDefined();
+      // An answer that shows a key or a secret once is kept for replays only sealed.
+      const props = Object.keys(schemaOf(op, '201')?.properties ?? {});
+      expect(props.length, where).toBeGreaterThan(0);
+      if (props.some((p) => ['key', 'secret', 'url'].includes(p))) expect(route.metadata.answersSecret, where).toBe(true);
+    }
+  });
+
+  it('answers every list as { data, next_cursor }', () => {
+    for (const [path, ops] of Object.entries(committed.paths)) {
+      const props = (ops.get && schemaOf(ops.get, '200')?.properties) ?? {};
+      const data = props.data as { type?: string } | undefined;
+      if (data?.type !== 'array') continue;
+      // Series bounded by their time range (usage, webhook stats) carry from/to instead, and say so.
+      if (!('next_cursor' in props) && 'from' in props && 'to' in props) {
+        expect(ops.get!.description, path).toMatch(/not paginated/i);
+        continue;
+      }
+      expect(Object.keys(props), path).toContain('next_cursor');
     }
   });
 });

@@ -10,9 +10,10 @@ export const eventTypesRouter = ({ interactionTypes }: Services) => {
   // ignore `nullable` and would fail a null against `type: string`.
   const catalog = {
     data: eventCatalog().map((entry) => ({ ...entry, schema: fromSchema(entry.schema) as Record<string, unknown> })),
+    next_cursor: null,
   };
   return s.router(contract.eventTypes, {
     list: async () => ({ status: 200, body: catalog }),
-    listInteractionTypes: async () => ({ status: 200, body: { data: await interactionTypes.list() } }),
+    listInteractionTypes: async ({ query }) => ({ status: 200, body: await interactionTypes.list(query) }),
   });
 };

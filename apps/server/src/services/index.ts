@@ -58,7 +58,7 @@ export function createServices({ config, sql, now, logger, submissionPolicy }: S
     portalCredentials: createPortalCredentialsRepository(sql),
     adminSubscriptions: createAdminSubscriptionsRepository(sql),
   };
-  const consumers = createConsumersService(repos.consumers, (ids) => repos.requestLog.admittedTodayByConsumer(ids, now()));
+  const consumers = createConsumersService(repos.consumers, (ids) => repos.requestLog.admittedTodayByConsumer(ids, now()), config);
   const traffic = createTraffic({ config, requestLog: repos.requestLog, logger, now });
   const authCache = createAuthCache({ sql, keys: repos.keys });
   const keys = createKeysService({

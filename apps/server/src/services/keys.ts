@@ -14,7 +14,7 @@ export const formatScopes = (scopes: readonly string[]): string => [...new Set(s
 export function toApiKey(row: KeyRow): ApiKey {
   return {
     id: row.id,
-    api_consumer_id: row.api_consumer_id,
+    consumer_id: row.api_consumer_id,
     name: row.name,
     key_prefix: row.key_prefix,
     scopes: parseScopes(row.scopes),

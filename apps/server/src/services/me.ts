@@ -1,6 +1,7 @@
 import type { Me } from '@ihf/contract';
 import type { Config } from '../config.js';
 import { isoOrNull, nextUtcMidnight } from '../lib/time.js';
+import { effectiveLimits } from './limits/effective.js';
 import type { ConsumerAuth } from '../routes/auth-context.js';
 
 /** How many requests a consumer has made today (UTC); the rate limiter owns the count. */
@@ -13,6 +14,7 @@ export function createMeService(deps: { config: Config; quota: QuotaUsage; now: 
     async describe({ consumer, key, scopes }: ConsumerAuth): Promise<Me> {
       const now = deps.now();
       const used = await deps.quota.usedToday(consumer.id, now);
+      const limits = effectiveLimits(consumer, deps.config);
       return {
         consumer: {
           id: consumer.id,
@@ -28,14 +30,14 @@ export function createMeService(deps: { config: Config; quota: QuotaUsage; now: 
         },
         scopes: [...scopes],
         limits: {
-          rate_limit_per_minute: consumer.rate_limit_per_minute,
-          burst_threshold: consumer.burst_threshold ?? deps.config.BURST_THRESHOLD,
+          rate_limit_per_minute: limits.rate_limit_per_minute,
+          burst_threshold: limits.burst_threshold,
           burst_window_seconds: deps.config.BURST_WINDOW_SECONDS,
-          quota_per_day: consumer.quota_per_day,
+          quota_per_day: limits.quota_per_day,
         },
         quota: {
           used_today: used,
-          remaining_today: Math.max(0, consumer.quota_per_day - used),
+          remaining_today: Math.max(0, limits.quota_per_day - used),
           resets_at: nextUtcMidnight(now).toISOString(),
         },
       };

@@ -4,6 +4,7 @@ import type { Granularity, RequestLogRepository, UsageBucket } from '../db/repos
 import { toPage } from '../db/pagination.js';
 import { ApiError, notFound } from '../errors.js';
 import { iso, isoOrNull } from '../lib/time.js';
+import { decodeOverviewCursor, encodeOverviewCursor } from './usage-overview-cursor.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -63,7 +64,7 @@ export function createUsageService(deps: { requestLog: RequestLogRepository; con
   }
 
   async function series(consumerId: string, q: Parameters<typeof bucketed>[0]): Promise<UsageSeries> {
-    return { api_consumer_id: consumerId, ...(await bucketed(q, consumerId)) };
+    return { consumer_id: consumerId, ...(await bucketed(q, consumerId)) };
   }
 
   async function requireConsumer(id: string) {
@@ -83,14 +84,24 @@ export function createUsageService(deps: { requestLog: RequestLogRepository; con
       return series(consumerId, q);
     },
 
-    async overview(q: { from?: string; to?: string; limit: number }): Promise<UsageOverview> {
-      const { from, to } = resolveRange(q, 'day', deps.now(), DAY);
-      const [rows, totals] = await Promise.all([requestLog.byConsumer({ from, to }, q.limit), requestLog.totals({ from, to })]);
+    /** Busiest first; later pages rank the range the first page resolved, carried in the cursor. */
+    async overview(q: { from?: string; to?: string; limit: number; cursor?: string }): Promise<UsageOverview> {
+      const after = q.cursor ? decodeOverviewCursor(q.cursor) : undefined;
+      // A cursor's range is bounded as a query's is: a forged one cannot ask for more.
+      const range = after ? { from: after.from.toISOString(), to: after.to.toISOString() } : q;
+      const { from, to } = resolveRange(range, 'day', deps.now(), DAY);
+      const offset = after?.offset ?? 0;
+      const [rows, totals] = await Promise.all([
+        requestLog.byConsumer({ from, to }, q.limit + 1, offset),
+        requestLog.totals({ from, to }),
+      ]);
+      const more = rows.length > q.limit;
       return {
         from: iso(from),
         to: iso(to),
         totals: counts(totals),
-        data: rows.map((r) => ({ api_consumer_id: r.api_consumer_id, name: r.name, ...counts(r) })),
+        data: rows.slice(0, q.limit).map((r) => ({ consumer_id: r.api_consumer_id, name: r.name, ...counts(r) })),
+        next_cursor: more ? encodeOverviewCursor({ from, to, offset: offset + q.limit }) : null,
       };
     },
 
@@ -116,8 +127,8 @@ export function createUsageService(deps: { requestLog: RequestLogRepository; con
       });
       return toPage(rows, q.limit, (r) => ({
         id: r.id,
-        api_consumer_id: r.api_consumer_id,
-        api_key_id: r.api_key_id,
+        consumer_id: r.api_consumer_id,
+        key_id: r.api_key_id,
         endpoint: r.endpoint,
         method: r.method,
         status_code: r.status_code,
@@ -144,7 +155,7 @@ export function createUsageService(deps: { requestLog: RequestLogRepository; con
         requests: k.billing_period_start.getTime() === periodStart.getTime() ? Number(k.billing_period_requests) : 0,
       }));
       return {
-        api_consumer_id: consumerId,
+        consumer_id: consumerId,
         period_start: iso(periodStart),
         period_end: iso(periodEnd),
         requests: keys.reduce((n, k) => n + k.requests, 0),

@@ -31,11 +31,21 @@ export function ConsumerPage({ id }: { id: string }) {
               </div>
               <div>
                 <dt>Per-minute limit</dt>
-                <dd>{formatCount(c.rate_limit_per_minute)}</dd>
+                <dd>
+                  {formatCount(c.rate_limit_per_minute)} <LimitSource override={c.limit_overrides.rate_limit_per_minute} />
+                </dd>
+              </div>
+              <div>
+                <dt>Burst</dt>
+                <dd>
+                  {formatCount(c.burst_threshold)} <LimitSource override={c.limit_overrides.burst_threshold} />
+                </dd>
               </div>
               <div>
                 <dt>Daily quota</dt>
-                <dd>{formatCount(c.quota_per_day)}</dd>
+                <dd>
+                  {formatCount(c.quota_per_day)} <LimitSource override={c.limit_overrides.quota_per_day} />
+                </dd>
               </div>
               <div>
                 <dt>Used today</dt>
@@ -62,4 +72,9 @@ export function ConsumerPage({ id }: { id: string }) {
       <PortalLink consumerId={id} />
     </>
   );
+}
+
+/** Whether a limit is the consumer's own or its tier's default. */
+function LimitSource({ override }: { override: number | null }) {
+  return <small>{override === null ? '(tier default)' : '(override)'}</small>;
 }

@@ -116,7 +116,7 @@ export function RequestLogPage() {
                     <td class="mono">{r.endpoint}</td>
                     <td class="num">{r.status_code}</td>
                     <td class="num">{formatMs(r.latency_ms)}</td>
-                    <td>{r.api_consumer_id ? <a href={`/console/consumers/${r.api_consumer_id}`}>{names.get(r.api_consumer_id) ?? r.api_consumer_id.slice(0, 8)}</a> : '—'}</td>
+                    <td>{r.consumer_id ? <a href={`/console/consumers/${r.consumer_id}`}>{names.get(r.consumer_id) ?? r.consumer_id.slice(0, 8)}</a> : '—'}</td>
                     <td class="mono">{r.request_id ?? '—'}</td>
                   </tr>
                 ))}

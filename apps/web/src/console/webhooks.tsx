@@ -55,7 +55,7 @@ export function WebhooksPage() {
                     <tr key={d.id}>
                       <td>{formatTime(d.attempted_at)}</td>
                       <td>
-                        <a href={`/console/consumers/${d.api_consumer_id}`}>{names.get(d.api_consumer_id) ?? d.api_consumer_id.slice(0, 8)}</a>
+                        <a href={`/console/consumers/${d.consumer_id}`}>{names.get(d.consumer_id) ?? d.consumer_id.slice(0, 8)}</a>
                       </td>
                       <td class="mono">{d.event_type}</td>
                       <td class="num">{d.attempt}</td>

@@ -1,6 +1,6 @@
 import { extendApi, generateSchema } from '@anatine/zod-openapi';
 import { z } from 'zod';
-import { c, consumerMeta, publicMeta, Timestamp } from '../common.js';
+import { c, consumerMeta, listOf, PaginationQuery, publicMeta, Timestamp } from '../common.js';
 import { WEBHOOK_DATA_SCHEMAS, WEBHOOK_PAYLOAD_SCHEMAS, WEBHOOK_TOPIC_DESCRIPTIONS } from '../webhooks/events.js';
 import { EVENT_TOPICS, EventTopicSchema, type EventTopic } from '../webhooks/topics.js';
 
@@ -32,17 +32,20 @@ export const eventTypesContract = c.router({
   list: {
     method: 'GET',
     path: '/event-types',
-    responses: { 200: extendApi(z.object({ data: z.array(EventTypeEntry) }), { title: 'WebhookEventTypeList' }) },
+    responses: { 200: listOf(EventTypeEntry, 'WebhookEventTypeList') },
     summary: 'The webhook event catalog',
-    description: 'Every topic a subscription can name, with the JSON Schema of its payload and an example payload.',
+    description:
+      'Every topic a subscription can name, with the JSON Schema of its payload and an example payload. The catalog is ' +
+      'fixed by the API version and small, so it comes in one page: `next_cursor` is always null.',
     metadata: publicMeta('Webhooks'),
   },
   listInteractionTypes: {
     method: 'GET',
     path: '/interaction-types',
-    responses: { 200: extendApi(z.object({ data: z.array(InteractionType) }), { title: 'InteractionTypeList' }) },
+    query: PaginationQuery,
+    responses: { 200: listOf(InteractionType, 'InteractionTypeList') },
     summary: 'The registry of interaction event types',
-    description: 'The values `event_type` of an interaction event may take. A short, admin-curated list, so not paginated.',
+    description: 'The values `event_type` of an interaction event may take, by name.',
     metadata: consumerMeta('Interaction events', ['interaction-events:read']),
   },
 });

@@ -59,7 +59,7 @@ export const portalSessionsContract = c.router({
     path: '/portal-sessions',
     body: CreatePortalSession,
     headers: IdempotencyHeaders,
-    responses: { 201: PortalSession },
+    responses: { 201: PortalSession, 409: Problem },
     summary: 'Open the webhook portal for your developers',
     description:
       `${CREDENTIAL} Minted with your own credential, it never outlives it (it expires no later, and revoking your ` +

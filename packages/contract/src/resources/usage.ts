@@ -37,7 +37,7 @@ export const UsageBucket = extendApi(UsageCounts.extend({ period_start: Timestam
 
 export const UsageSeries = extendApi(
   z.object({
-    api_consumer_id: Uuid,
+    consumer_id: Uuid,
     granularity: UsageGranularity,
     from: Timestamp,
     to: Timestamp,
@@ -47,7 +47,7 @@ export const UsageSeries = extendApi(
   {
     title: 'UsageSeries',
     example: {
-      api_consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
+      consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
       granularity: 'hour',
       from: '2026-11-25T09:00:00.000Z',
       to: '2026-11-25T11:00:00.000Z',
@@ -96,7 +96,9 @@ export const usageContract = c.router({
     summary: 'Your usage',
     description:
       'The calling consumer’s requests from the request log, by hour or by day: counts by status class, ' +
-      '429s, and latency percentiles. Recent requests appear within about a second (the log is written in batches).',
+      '429s, and latency percentiles. Recent requests appear within about a second (the log is written in batches). ' +
+      'Not paginated: `data` holds one bucket per hour or day of the range, which `from`, `to` and `granularity` bound ' +
+      '(at most 744 hourly or 366 daily buckets).',
     metadata: consumerMeta('Usage', ['usage:read']),
   },
 });

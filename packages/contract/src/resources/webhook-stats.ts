@@ -54,7 +54,8 @@ const StatsQuery = UsageQuery.omit({ key_id: true }).extend({
 });
 const DESCRIPTION =
   'Webhook delivery attempts from the delivery log by hour or by day: delivered, failed and the success rate ' +
-  '(the share of attempts answered with a 2xx). Attempts of deleted subscriptions still count.';
+  '(the share of attempts answered with a 2xx). Attempts of deleted subscriptions still count. Not paginated: `data` ' +
+  'holds one bucket per hour or day of the range, which `from`, `to` and `granularity` bound (at most 744 hourly or 366 daily buckets).';
 
 export const webhookStatsContract = c.router({
   get: {

@@ -7,8 +7,8 @@ const TargetUrl = z
   .string()
   .max(2048)
   .url()
-  // zod runs refinements after a failed .url() too: URL.canParse keeps `new URL` from throwing.
-  .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), { message: 'Must be an http(s) URL' })
+  // zod runs refinements after a failed `.url()` too: a value URL cannot parse is left to that error.
+  .refine((u) => !URL.canParse(u) || /^https?:$/.test(new URL(u).protocol), { message: 'Must be an http(s) URL' })
   .describe(
     'Where events are POSTed. Must not be, or resolve to, a loopback, private, link-local, CGNAT, multicast, ' +
       'unique-local or IPv4-mapped address.',

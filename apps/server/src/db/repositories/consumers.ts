@@ -7,8 +7,9 @@ export interface ConsumerInsert {
   description: string | null;
   tier: Tier;
   hub_capability_manifest_id: string | null;
-  rate_limit_per_minute: number;
-  quota_per_day: number;
+  /** The three limits: null inherits the tier's default (services/limits/effective.ts). */
+  rate_limit_per_minute: number | null;
+  quota_per_day: number | null;
   burst_threshold: number | null;
 }
 

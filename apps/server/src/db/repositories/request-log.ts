@@ -184,14 +184,14 @@ export function createRequestLogRepository(sql: Sql) {
     },
 
     /** Usage per consumer over the range, busiest first; unauthenticated traffic is the NULL consumer. */
-    async byConsumer(f: UsageFilter, limit: number): Promise<(UsageBucket & { api_consumer_id: string | null; name: string | null })[]> {
+    async byConsumer(f: UsageFilter, limit: number, offset = 0): Promise<(UsageBucket & { api_consumer_id: string | null; name: string | null })[]> {
       return sql<(UsageBucket & { api_consumer_id: string | null; name: string | null })[]>`
         SELECT l.api_consumer_id, c.name, ${aggregates(sql)}
         FROM api_request_log l LEFT JOIN api_consumers c ON c.id = l.api_consumer_id
         WHERE ${where(f)}
         GROUP BY l.api_consumer_id, c.name
         ORDER BY requests DESC, l.api_consumer_id NULLS LAST
-        LIMIT ${limit}`;
+        LIMIT ${limit} OFFSET ${offset}`;
     },
 
     /** The log itself, newest first, keyset-paginated on (requested_at, id). */

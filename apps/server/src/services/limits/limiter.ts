@@ -14,13 +14,14 @@ export interface Decision {
   refusedBy?: PolicyState;
 }
 
-type LimitedConsumer = Pick<ConsumerRow, 'id' | 'rate_limit_per_minute' | 'quota_per_day' | 'burst_threshold'>;
+type LimitedConsumer = Pick<ConsumerRow, 'id' | 'tier' | 'rate_limit_per_minute' | 'quota_per_day' | 'burst_threshold'>;
 
 /** What a consumer's limits need on every request, worked out once per consumer row. */
 interface Plan {
+  tier: ConsumerRow['tier'];
   burstThreshold: number | null;
-  perMinute: number;
-  perDay: number;
+  perMinute: number | null;
+  perDay: number | null;
   policies: [Policy, Policy, Policy];
   policyHeader: string;
   burstKey: string;
@@ -50,6 +51,7 @@ export function createTrafficLimiter(deps: {
     const known = plans.get(consumer);
     if (
       known &&
+      known.tier === consumer.tier &&
       known.burstThreshold === consumer.burst_threshold &&
       known.perMinute === consumer.rate_limit_per_minute &&
       known.perDay === consumer.quota_per_day
@@ -58,6 +60,7 @@ export function createTrafficLimiter(deps: {
     }
     const policies = policiesFor(consumer, deps.config);
     const plan: Plan = {
+      tier: consumer.tier,
       burstThreshold: consumer.burst_threshold,
       perMinute: consumer.rate_limit_per_minute,
       perDay: consumer.quota_per_day,

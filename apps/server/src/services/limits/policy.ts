@@ -1,5 +1,5 @@
 import type { Config } from '../../config.js';
-import type { ConsumerRow } from '../../db/repositories/consumers.js';
+import { effectiveLimits, type LimitSource } from './effective.js';
 import { nextUtcMidnight } from '../../lib/time.js';
 
 export type PolicyName = 'burst' | 'minute' | 'day';
@@ -12,19 +12,16 @@ export interface Policy {
   window: number;
 }
 
-/**
- * A consumer's three limits. `rate_limit_per_minute` and `quota_per_day` on the row are
- * the effective values (the tier's defaults unless an operator overrode them); the burst
- * threshold falls back to the server's BURST_THRESHOLD within BURST_WINDOW_SECONDS.
- */
+/** A consumer's three limits (its overrides, else its tier's), burst within BURST_WINDOW_SECONDS. */
 export function policiesFor(
-  consumer: Pick<ConsumerRow, 'rate_limit_per_minute' | 'quota_per_day' | 'burst_threshold'>,
+  consumer: LimitSource,
   config: Pick<Config, 'BURST_THRESHOLD' | 'BURST_WINDOW_SECONDS'>,
 ): [Policy, Policy, Policy] {
+  const limits = effectiveLimits(consumer, config);
   return [
-    { name: 'burst', quota: consumer.burst_threshold ?? config.BURST_THRESHOLD, window: config.BURST_WINDOW_SECONDS },
-    { name: 'minute', quota: consumer.rate_limit_per_minute, window: 60 },
-    { name: 'day', quota: consumer.quota_per_day, window: 86_400 },
+    { name: 'burst', quota: limits.burst_threshold, window: config.BURST_WINDOW_SECONDS },
+    { name: 'minute', quota: limits.rate_limit_per_minute, window: 60 },
+    { name: 'day', quota: limits.quota_per_day, window: 86_400 },
   ];
 }
 

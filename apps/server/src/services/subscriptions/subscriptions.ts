@@ -248,7 +248,7 @@ export function createSubscriptionsService(deps: SubscriptionsServiceDeps) {
         status: q.status,
         eventType: q.event_type,
       });
-      return toPage(rows, q.limit, (row) => ({ ...toDelivery(row), api_consumer_id: row.api_consumer_id, target_url: row.target_url }));
+      return toPage(rows, q.limit, (row) => ({ ...toDelivery(row), consumer_id: row.api_consumer_id, target_url: row.target_url }));
     },
 
     async redeliver(ownerId: string, id: string, deliveryId: string) {

@@ -7,7 +7,7 @@ import { iso } from '../../lib/time.js';
 export function toAutoApproveRule(row: AutoApproveRuleRow) {
   return {
     id: row.id,
-    api_consumer_id: row.api_consumer_id,
+    consumer_id: row.api_consumer_id,
     category: row.category,
     is_active: row.is_active,
     created_at: iso(row.created_at),
@@ -23,8 +23,8 @@ async function mapWriteErrors<T>(write: () => Promise<T>): Promise<T> {
       throw new ApiError('conflict', 'This consumer already has an auto-approve rule for this category.');
     }
     if (isPgError(err, PG_FOREIGN_KEY_VIOLATION)) {
-      throw new ApiError('invalid_reference', 'No consumer with the api_consumer_id given.', {
-        errors: [{ location: 'body', pointer: '/api_consumer_id', message: 'No such consumer', code: 'not_found' }],
+      throw new ApiError('invalid_reference', 'No consumer with the consumer_id given.', {
+        errors: [{ location: 'body', pointer: '/consumer_id', message: 'No such consumer', code: 'not_found' }],
       });
     }
     throw err;
@@ -34,12 +34,13 @@ async function mapWriteErrors<T>(write: () => Promise<T>): Promise<T> {
 /** Admin CRUD of auto-approve rules (one per consumer and category). */
 export function createAutoApproveRulesService(repo: AutoApproveRulesRepository) {
   return {
-    async create(input: { api_consumer_id: string; category: string; is_active?: boolean }) {
-      const row = await mapWriteErrors(() => repo.insert({ ...input, is_active: input.is_active ?? true }));
+    async create(input: { consumer_id: string; category: string; is_active?: boolean }) {
+      const values = { api_consumer_id: input.consumer_id, category: input.category, is_active: input.is_active ?? true };
+      const row = await mapWriteErrors(() => repo.insert(values));
       return toAutoApproveRule(row);
     },
-    async list(q: { limit: number; cursor?: string; api_consumer_id?: string; category?: string }) {
-      const rows = await repo.list({ limit: q.limit, cursor: q.cursor, consumerId: q.api_consumer_id, category: q.category });
+    async list(q: { limit: number; cursor?: string; consumer_id?: string; category?: string }) {
+      const rows = await repo.list({ limit: q.limit, cursor: q.cursor, consumerId: q.consumer_id, category: q.category });
       return toPage(rows, q.limit, toAutoApproveRule);
     },
     async get(id: string) {

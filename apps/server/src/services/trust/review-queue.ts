@@ -46,13 +46,13 @@ export function createReviewQueueService(deps: { sql: Sql; repo: ReviewQueueRepo
   }
 
   return {
-    async listCandidates(q: { limit: number; cursor?: string; status?: 'pending_review' | 'quarantined'; api_consumer_id?: string; category?: string }) {
+    async listCandidates(q: { limit: number; cursor?: string; status?: 'pending_review' | 'quarantined'; consumer_id?: string; category?: string }) {
       const statuses = q.status ? [q.status] : ['pending_review', 'quarantined'];
-      const rows = await deps.repo.listCandidates({ ...q, statuses, consumerId: q.api_consumer_id });
+      const rows = await deps.repo.listCandidates({ ...q, statuses, consumerId: q.consumer_id });
       return toPage(rows, q.limit, asCandidate);
     },
-    async listAnnotations(q: { limit: number; cursor?: string; api_consumer_id?: string }) {
-      const rows = await deps.repo.listQuarantinedAnnotations({ ...q, consumerId: q.api_consumer_id });
+    async listAnnotations(q: { limit: number; cursor?: string; consumer_id?: string }) {
+      const rows = await deps.repo.listQuarantinedAnnotations({ ...q, consumerId: q.consumer_id });
       return toPage(rows, q.limit, asAnnotation);
     },
     approve: (id: string, note?: string | null) => decideCandidate(id, 'approve', note),

@@ -1,13 +1,13 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
-import { adminMeta, c, listOf, PaginationQuery, Problem, Timestamp, Uuid } from '../../common.js';
+import { adminMeta, c, IdempotencyHeaders, listOf, PaginationQuery, Problem, Timestamp, Uuid } from '../../common.js';
 
 const Category = z.string().trim().min(1).max(200);
 
 export const AutoApproveRule = extendApi(
   z.object({
     id: Uuid,
-    api_consumer_id: Uuid,
+    consumer_id: Uuid,
     category: z.string().describe('Requirement candidates of this consumer in this category are approved on creation'),
     is_active: z.boolean(),
     created_at: Timestamp,
@@ -17,7 +17,7 @@ export const AutoApproveRule = extendApi(
     title: 'AutoApproveRule',
     example: {
       id: '9b2f9c1e-1d3a-4b8e-8f61-0c9a7b5d4e21',
-      api_consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
+      consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
       category: 'accessibility',
       is_active: true,
       created_at: '2026-11-25T10:00:00.000Z',
@@ -35,19 +35,20 @@ export const autoApproveRulesContract = c.router({
     method: 'POST',
     path: '/admin/auto-approve-rules',
     body: extendApi(
-      z.object({ api_consumer_id: Uuid, category: Category, is_active: z.boolean().default(true) }).strict(),
-      { title: 'CreateAutoApproveRuleRequest', example: { api_consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a', category: 'accessibility' } },
+      z.object({ consumer_id: Uuid, category: Category, is_active: z.boolean().default(true) }).strict(),
+      { title: 'CreateAutoApproveRuleRequest', example: { consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a', category: 'accessibility' } },
     ),
+    headers: IdempotencyHeaders,
     responses: { 201: AutoApproveRule, 409: Problem },
     summary: 'Create an auto-approve rule',
     description:
-      'A requirement candidate from this consumer in this category is approved on creation, unless injection screening quarantines it. One rule per consumer and category (409 otherwise).',
-    metadata: adminMeta(tag),
+      'A requirement candidate from this consumer in this category is approved on creation, unless injection screening quarantines it. One rule per consumer and category (409 otherwise; also 409 while a request with the same `Idempotency-Key` is still running).',
+    metadata: adminMeta(tag, { idempotent: true }),
   },
   list: {
     method: 'GET',
     path: '/admin/auto-approve-rules',
-    query: PaginationQuery.extend({ api_consumer_id: Uuid.optional(), category: z.string().optional() }),
+    query: PaginationQuery.extend({ consumer_id: Uuid.optional(), category: z.string().optional() }),
     responses: { 200: listOf(AutoApproveRule, 'AutoApproveRuleList') },
     summary: 'List auto-approve rules',
     metadata: adminMeta(tag),

@@ -1,7 +1,25 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
-import { adminMeta, c, listOf, PaginationQuery, Timestamp, Uuid } from '../../common.js';
-import { TierSchema } from '../../tiers.js';
+import { adminMeta, c, IdempotencyHeaders, listOf, PaginationQuery, Problem, Timestamp, Uuid } from '../../common.js';
+import { TIER_DEFAULTS, TierSchema } from '../../tiers.js';
+
+const tierDefaults = Object.entries(TIER_DEFAULTS)
+  .map(([tier, d]) => `${tier} ${d.rate_limit_per_minute}/min, ${d.quota_per_day}/day, burst ${d.burst_threshold}`)
+  .join('; ');
+
+export const LimitOverrides = extendApi(
+  z.object({
+    rate_limit_per_minute: z.number().int().nullable(),
+    quota_per_day: z.number().int().nullable(),
+    burst_threshold: z.number().int().nullable(),
+  }),
+  {
+    title: 'ConsumerLimitOverrides',
+    description:
+      `The limits an operator set for this consumer; null where the tier’s default applies (${tierDefaults}). ` +
+      'Overrides survive a tier change. The server’s BURST_THRESHOLD, when its operator sets one, replaces the tiers’ burst defaults.',
+  },
+);
 
 export const Consumer = extendApi(
   z.object({
@@ -10,13 +28,13 @@ export const Consumer = extendApi(
     description: z.string().nullable(),
     tier: TierSchema,
     hub_capability_manifest_id: Uuid.nullable(),
-    rate_limit_per_minute: z.number().int(),
-    quota_per_day: z.number().int(),
+    rate_limit_per_minute: z.number().int().describe('In effect: the override in `limit_overrides`, else the tier’s default'),
+    quota_per_day: z.number().int().describe('In effect: the override in `limit_overrides`, else the tier’s default'),
     burst_threshold: z
       .number()
       .int()
-      .nullable()
-      .describe('Requests allowed within the burst window; null uses the server default'),
+      .describe('Requests allowed within the burst window, in effect: the override in `limit_overrides`, else the tier’s default'),
+    limit_overrides: LimitOverrides,
     quota_resets_at: Timestamp,
     quota_used_today: z
       .number()
@@ -35,8 +53,9 @@ export const Consumer = extendApi(
       tier: 'pro',
       hub_capability_manifest_id: null,
       rate_limit_per_minute: 600,
-      quota_per_day: 200000,
-      burst_threshold: null,
+      quota_per_day: 1000000,
+      burst_threshold: 200,
+      limit_overrides: { rate_limit_per_minute: null, quota_per_day: 1000000, burst_threshold: null },
       quota_resets_at: '2026-11-26T00:00:00.000Z',
       quota_used_today: 1234,
       is_active: true,
@@ -47,10 +66,11 @@ export const Consumer = extendApi(
 );
 export type Consumer = z.infer<typeof Consumer>;
 
+const INHERITS = 'null: inherit the tier’s default';
 const limits = {
-  rate_limit_per_minute: z.number().int().min(1).max(1_000_000),
-  quota_per_day: z.number().int().min(1).max(1_000_000_000),
-  burst_threshold: z.number().int().min(1).max(1_000_000).nullable(),
+  rate_limit_per_minute: z.number().int().min(1).max(1_000_000).nullable().describe(INHERITS),
+  quota_per_day: z.number().int().min(1).max(1_000_000_000).nullable().describe(INHERITS),
+  burst_threshold: z.number().int().min(1).max(1_000_000).nullable().describe(INHERITS),
 };
 
 const CreateConsumer = extendApi(
@@ -83,7 +103,8 @@ const UpdateConsumer = extendApi(
   {
     title: 'UpdateConsumerRequest',
     description:
-      'Changing `tier` resets the limits to the new tier’s defaults unless the same request sets them.',
+      'A limit set to a number overrides the tier’s default, and keeps doing so when `tier` changes; set to null, ' +
+      'it inherits the tier’s default again. Limits not in the request are left as they are.',
     example: { tier: 'enterprise' },
   },
 );
@@ -96,10 +117,13 @@ export const consumersContract = c.router({
     method: 'POST',
     path: '/admin/consumers',
     body: CreateConsumer,
-    responses: { 201: Consumer },
+    headers: IdempotencyHeaders,
+    responses: { 201: Consumer, 409: Problem },
     summary: 'Create a consumer',
-    description: 'Limits not given are taken from the tier’s defaults.',
-    metadata: adminMeta(tag),
+    description:
+      'Limits not given (or null) inherit the tier’s defaults, and follow the tier when it changes. ' +
+      '409 while a request with the same `Idempotency-Key` is still running.',
+    metadata: adminMeta(tag, { idempotent: true }),
   },
   list: {
     method: 'GET',

@@ -1,6 +1,6 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
-import { adminMeta, c, listOf, PaginationQuery, Timestamp, Uuid } from '../../common.js';
+import { adminMeta, c, IdempotencyHeaders, listOf, PaginationQuery, Problem, Timestamp, Uuid } from '../../common.js';
 import { ScopeSchema } from '../../scopes.js';
 
 /** static: issued by an admin; oauth: an access token from /token; portal: a portal link's credential. */
@@ -10,7 +10,7 @@ export type TokenType = z.infer<typeof TokenTypeSchema>;
 export const ApiKey = extendApi(
   z.object({
     id: Uuid,
-    api_consumer_id: Uuid,
+    consumer_id: Uuid,
     name: z.string().nullable(),
     key_prefix: z.string().describe('The 8-hex-character public part of the key, for identification'),
     scopes: z.array(ScopeSchema),
@@ -26,7 +26,7 @@ export const ApiKey = extendApi(
     title: 'ApiKey',
     example: {
       id: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b',
-      api_consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
+      consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
       name: 'nightly sync',
       key_prefix: '3fa85f64',
       scopes: ['interaction-events:read'],
@@ -45,7 +45,7 @@ export type ApiKey = z.infer<typeof ApiKey>;
 export const CreatedApiKey = extendApi(
   z.object({
     id: Uuid,
-    api_consumer_id: Uuid,
+    consumer_id: Uuid,
     name: z.string().nullable(),
     key: z.string().describe('The full key. It is shown this once and cannot be retrieved again.'),
     key_prefix: z.string(),
@@ -58,7 +58,7 @@ export const CreatedApiKey = extendApi(
     title: 'CreatedApiKey',
     example: {
       id: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b',
-      api_consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
+      consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
       name: 'nightly sync',
       key: 'ihfk_3fa85f64_Vb9nW3o1q0m6ZxJ8u2KcY5tR7eA4sD1fG0hL9pQ3wE2',
       key_prefix: '3fa85f64',
@@ -114,10 +114,13 @@ export const keysContract = c.router({
     path: '/admin/consumers/:consumerId/keys',
     pathParams: ConsumerParams,
     body: CreateKey,
-    responses: { 201: CreatedApiKey },
+    headers: IdempotencyHeaders,
+    responses: { 201: CreatedApiKey, 409: Problem },
     summary: 'Issue an API key',
-    description: 'Answers with the full key, which is never shown again. Only its SHA-256 hash is stored.',
-    metadata: adminMeta(tag),
+    description:
+      'Answers with the full key, which is never shown again. Only its SHA-256 hash is stored; a retry with the same ' +
+      '`Idempotency-Key` gets the same answer, kept encrypted for 24 hours. 409 while that first request is still running.',
+    metadata: adminMeta(tag, { idempotent: true, answersSecret: true }),
   },
   list: {
     method: 'GET',
@@ -144,10 +147,13 @@ export const keysContract = c.router({
     path: '/admin/consumers/:consumerId/keys/:keyId/rotate',
     pathParams: KeyParams,
     body: RotateKey,
-    responses: { 201: RotatedApiKey },
+    headers: IdempotencyHeaders,
+    responses: { 201: RotatedApiKey, 409: Problem },
     summary: 'Rotate an API key',
     description:
-      'Issues a new key with the same name and scopes (the full key is shown this once) and keeps the old key working for the grace period the admin chooses; 0 ends it at once. Access tokens issued from the old key end no later than it does.',
-    metadata: adminMeta(tag),
+      'Issues a new key with the same name and scopes (the full key is shown this once) and keeps the old key working for the grace period the admin chooses; 0 ends it at once. Access tokens issued from the old key end no later than it does. ' +
+      '409 when the key is not a static key, is revoked or expired, was already rotated, or has no scope left in its hub’s manifest; ' +
+      'and while a request with the same `Idempotency-Key` is still running.',
+    metadata: adminMeta(tag, { idempotent: true, answersSecret: true }),
   },
 });

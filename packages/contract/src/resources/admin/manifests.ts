@@ -1,6 +1,6 @@
 import { extendApi } from '@anatine/zod-openapi';
 import { z } from 'zod';
-import { adminMeta, c, listOf, PaginationQuery, Timestamp, Uuid } from '../../common.js';
+import { adminMeta, c, IdempotencyHeaders, listOf, PaginationQuery, Problem, Timestamp, Uuid } from '../../common.js';
 import { ScopeSchema } from '../../scopes.js';
 import { EventTopicSchema } from '../../webhooks/topics.js';
 
@@ -47,9 +47,12 @@ export const manifestsContract = c.router({
     method: 'POST',
     path: '/admin/manifests',
     body: extendApi(ManifestInput.strict(), { title: 'CreateManifestRequest' }),
-    responses: { 201: Manifest },
+    headers: IdempotencyHeaders,
+    responses: { 201: Manifest, 409: Problem },
     summary: 'Declare a hub capability manifest',
-    metadata: adminMeta(tag),
+    description:
+      '409 when a manifest with this name and version exists, and while a request with the same `Idempotency-Key` is still running.',
+    metadata: adminMeta(tag, { idempotent: true }),
   },
   list: {
     method: 'GET',
@@ -72,9 +75,10 @@ export const manifestsContract = c.router({
     path: '/admin/manifests/:manifestId',
     pathParams: ManifestParams,
     body: extendApi(ManifestInput.partial().strict(), { title: 'UpdateManifestRequest' }),
-    responses: { 200: Manifest },
+    responses: { 200: Manifest, 409: Problem },
     summary: 'Update a hub capability manifest',
-    description: 'Narrowing a manifest narrows the keys of every consumer that uses it.',
+    description:
+      'Narrowing a manifest narrows the keys of every consumer that uses it. 409 when another manifest has the resulting name and version.',
     metadata: adminMeta(tag),
   },
 });

@@ -30,7 +30,7 @@ export const reviewQueueContract = c.router({
     path: '/admin/review-queue/requirement-candidates',
     query: PaginationQuery.extend({
       status: z.enum(['pending_review', 'quarantined']).optional().describe('Default: both'),
-      api_consumer_id: Uuid.optional(),
+      consumer_id: Uuid.optional(),
       category: z.string().optional(),
     }),
     responses: { 200: listOf(RequirementCandidate, 'ReviewQueueCandidateList') },
@@ -51,7 +51,7 @@ export const reviewQueueContract = c.router({
   listAnnotations: {
     method: 'GET',
     path: '/admin/review-queue/annotations',
-    query: PaginationQuery.extend({ api_consumer_id: Uuid.optional() }),
+    query: PaginationQuery.extend({ consumer_id: Uuid.optional() }),
     responses: { 200: listOf(Annotation, 'QuarantinedAnnotationList') },
     summary: 'Annotations held in quarantine by injection screening',
     metadata: adminMeta(tag),

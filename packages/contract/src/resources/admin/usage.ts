@@ -11,7 +11,7 @@ const Range = z.object({
 
 export const ConsumerUsage = extendApi(
   UsageCounts.extend({
-    api_consumer_id: Uuid.nullable().describe('null for requests no consumer was authenticated for (401s, 404s, the operator token)'),
+    consumer_id: Uuid.nullable().describe('null for requests no consumer was authenticated for (401s, 404s, the operator token)'),
     name: z.string().nullable(),
   }),
   { title: 'ConsumerUsage' },
@@ -23,6 +23,7 @@ export const UsageOverview = extendApi(
     to: Timestamp,
     totals: UsageCounts,
     data: z.array(ConsumerUsage).describe('Busiest consumers first'),
+    next_cursor: z.string().nullable().describe('Pass as `cursor` for the next consumers of the same range; null on the last page'),
   }),
   { title: 'UsageOverview' },
 );
@@ -30,8 +31,8 @@ export const UsageOverview = extendApi(
 export const RequestLogEntry = extendApi(
   z.object({
     id: Uuid,
-    api_consumer_id: Uuid.nullable(),
-    api_key_id: Uuid.nullable(),
+    consumer_id: Uuid.nullable(),
+    key_id: Uuid.nullable(),
     endpoint: z.string().describe('The route template, e.g. /api/v2/annotations/:id (the path when no route matched)'),
     method: z.string(),
     status_code: z.number().int().describe('499 when the client went away before the response was sent'),
@@ -43,8 +44,8 @@ export const RequestLogEntry = extendApi(
     title: 'RequestLogEntry',
     example: {
       id: '0b7e6d3c-5f4a-4b2c-9d1e-8a7b6c5d4e3f',
-      api_consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
-      api_key_id: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b',
+      consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
+      key_id: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b',
       endpoint: '/api/v2/me',
       method: 'GET',
       status_code: 200,
@@ -70,7 +71,7 @@ export const KeyBillingUsage = extendApi(
 
 export const BillingUsage = extendApi(
   z.object({
-    api_consumer_id: Uuid,
+    consumer_id: Uuid,
     period_start: timestamp('Billing periods are UTC calendar months'),
     period_end: Timestamp,
     requests: z.number().int(),
@@ -79,7 +80,7 @@ export const BillingUsage = extendApi(
   {
     title: 'BillingUsage',
     example: {
-      api_consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
+      consumer_id: '6c0f8a8e-2d7b-4c4e-8b9a-1f2e3d4c5b6a',
       period_start: '2026-11-01T00:00:00.000Z',
       period_end: '2026-12-01T00:00:00.000Z',
       requests: 1234,
@@ -137,17 +138,23 @@ export type StatusClass = z.infer<typeof StatusClassSchema>;
 
 const ConsumerParams = z.object({ consumerId: Uuid });
 const tag = 'Admin: usage';
+/** Why the series below answer `data` without `next_cursor`. */
+export const SERIES_NOTE =
+  'Not paginated: `data` holds one bucket per hour or day of the range, which `from`, `to` and `granularity` bound (at most 744 hourly or 366 daily buckets).';
 
 export const adminUsageContract = c.router({
   overview: {
     method: 'GET',
     path: '/admin/usage',
-    query: Range.extend({
-      limit: z.coerce.number().int().min(1).max(200).default(50).describe('How many consumers, busiest first'),
+    query: Range.merge(PaginationQuery).extend({
+      limit: PaginationQuery.shape.limit.describe('How many consumers per page, busiest first (1 to 200)'),
     }),
     responses: { 200: UsageOverview },
     summary: 'Usage across consumers',
-    description: 'Requests per consumer over the range, with status classes and latency percentiles.',
+    description:
+      'Requests per consumer over the range, with status classes and latency percentiles, busiest first and ' +
+      'paginated: a `cursor` carries the range of the first page, so every page ranks the same window ' +
+      '(`from` and `to` are then ignored).',
     metadata: adminMeta(tag),
   },
   consumer: {
@@ -157,6 +164,7 @@ export const adminUsageContract = c.router({
     query: UsageQuery,
     responses: { 200: UsageSeries },
     summary: 'A consumer’s usage series',
+    description: SERIES_NOTE,
     metadata: adminMeta(tag),
   },
   billing: {
@@ -189,7 +197,7 @@ export const adminUsageContract = c.router({
     query: UsageQuery.omit({ key_id: true }),
     responses: { 200: TrafficSeries },
     summary: 'All traffic over time',
-    description: 'Every request in the request log by hour or by day: counts by status class, 429s and latency percentiles.',
+    description: `Every request in the request log by hour or by day: counts by status class, 429s and latency percentiles. ${SERIES_NOTE}`,
     metadata: adminMeta(tag),
   },
 });

@@ -6,7 +6,7 @@ import { DeliveryStatusSchema, WebhookDelivery } from '../webhook-subscriptions.
 
 export const AdminWebhookDelivery = extendApi(
   WebhookDelivery.extend({
-    api_consumer_id: Uuid.describe('The consumer that owns the subscription'),
+    consumer_id: Uuid.describe('The consumer that owns the subscription'),
     target_url: z.string().describe('Where the subscription delivers now (it may have changed since the attempt)'),
   }),
   { title: 'AdminWebhookDelivery' },
