@@ -1,7 +1,6 @@
 import { contract } from '@ihf/contract';
 import type { Tracer } from '@opentelemetry/api';
 import express, { type Express } from 'express';
-import { pinoHttp } from 'pino-http';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import type { Sql } from './db/client.js';
@@ -11,7 +10,7 @@ import { authorize } from './middleware/auth.js';
 import { idempotency } from './middleware/idempotency.js';
 import { problemHandler } from './middleware/problem.js';
 import { rateLimit, rateLimitOnError } from './middleware/rate-limit.js';
-import { requestLog } from './middleware/request-log.js';
+import { requestEnd } from './middleware/request-end.js';
 import { requestId } from './middleware/request-id.js';
 import { requireBodyType, resolveRoute } from './middleware/routing.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
@@ -48,21 +47,9 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   app.disable('etag');
 
   app.use(requestId);
+  // Before routing and auth, so 401s, 404s and 429s are recorded too.
+  app.use(requestEnd({ writer: services.traffic.requestLog, logger: deps.logger, now, observe: metrics.observe }));
   if (deps.tracer) app.use(traceRequests(deps.tracer));
-  // Before routing and auth, so 401s, 404s and 429s are logged too.
-  app.use(requestLog(services.traffic.requestLog, now));
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req) => (req as express.Request).requestId,
-      // The route template goes on the completion line only, not as a child logger
-      // bound per request (each child costs its serialised bindings, level or not).
-      customSuccessObject: (req, _res, value: object) => ({ ...value, route: (req as express.Request).apiRoute?.path }),
-      customErrorObject: (req, _res, _err, value: object) => ({ ...value, route: (req as express.Request).apiRoute?.path }),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-    }),
-  );
-  app.use(metrics.observe);
   app.use(opsRouter({ sql: deps.sql, metrics, migrationsDir: deps.migrationsDir }));
   app.use(oauthMetadataRouter(deps.config));
   app.use(webRouter(deps.config.WEB_DIST_DIR));
@@ -76,7 +63,7 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   app.use(requireBodyType);
   app.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ limit: MAX_BODY_BYTES, extended: false }));
-  app.use(idempotency(services.repos.idempotency, services.secretBox));
+  app.use(idempotency(services.repos.idempotency, services.secretBox, deps.logger));
   mountApiRoutes(app, services);
   app.use(problemHandler(deps.logger));
   return { app, services, metrics };

@@ -4,6 +4,7 @@ import { stringify as canonicalJson } from 'safe-stable-stringify';
 import type { IdempotencyRepository } from '../db/repositories/idempotency.js';
 import { ApiError } from '../errors.js';
 import type { SecretBox } from '../lib/secret-box.js';
+import type { Logger } from '../logger.js';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /** A first request still "in progress" after this long is presumed dead and may be retried. */
@@ -36,7 +37,7 @@ function requestHash(req: Request): string {
  * 24 hours; the same key with a different request is 422; while the first still runs, 409.
  * Mounted after authentication and body parsing, before the routes.
  */
-export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | null): RequestHandler {
+export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | null, logger: Logger): RequestHandler {
   return async (req, res, next) => {
     const key = req.get('idempotency-key');
     if (!req.apiRoute?.meta.idempotent || key === undefined) return next();
@@ -76,7 +77,7 @@ export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | 
     // still runs then, and a retry must get 409 until it is done. LOCK_SECONDS covers a
     // handler that never answers.
     let handled = false;
-    const logFailure = (err: unknown) => req.log?.error({ err }, 'idempotency key bookkeeping failed');
+    const logFailure = (err: unknown) => logger.error({ err, requestId: req.requestId }, 'idempotency key bookkeeping failed');
     const send = res.send.bind(res);
     res.send = (body?: unknown) => {
       // res.json(obj) comes back here with the serialised string; wait for that.
