@@ -6,16 +6,14 @@ import type { Config } from './config.js';
 import type { Sql } from './db/client.js';
 import { buildRouteTable } from './lib/route-table.js';
 import type { Logger } from './logger.js';
-import { authorize } from './middleware/auth.js';
 import { idempotency } from './middleware/idempotency.js';
 import { problemHandler } from './middleware/problem.js';
-import { rateLimit, rateLimitOnError } from './middleware/rate-limit.js';
 import { requestEnd } from './middleware/request-end.js';
 import { requestId } from './middleware/request-id.js';
-import { requireBodyType, resolveRoute } from './middleware/routing.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { traceRequests } from './observability/request-span.js';
-import { mountApiRoutes } from './routes/index.js';
+import { dispatchContract } from './routes/dispatch.js';
+import { apiRouters } from './routes/index.js';
 import { opsRouter } from './routes/ops.js';
 import { oauthMetadataRouter } from './routes/oauth-metadata.js';
 import { createServices } from './services/index.js';
@@ -34,7 +32,6 @@ export interface AppDeps {
   tracer?: Tracer;
 }
 
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 export function createApp(deps: AppDeps): { app: Express; services: ReturnType<typeof createServices>; metrics: Metrics } {
   const now = deps.now ?? (() => new Date());
@@ -54,17 +51,18 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   app.use(oauthMetadataRouter(deps.config));
   app.use(webRouter(deps.config.WEB_DIST_DIR));
 
-  // Everything else is the contract: resolve the route, authenticate, check the body's
-  // media type, parse it, then hand over to ts-rest.
-  app.use(resolveRoute(buildRouteTable(contract)));
-  app.use(authorize(services.authenticator));
-  app.use(rateLimit(services.traffic.limiter, metrics.refused));
-  app.use(rateLimitOnError(services.traffic.limiter, metrics.refused));
-  app.use(requireBodyType);
-  app.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
-  app.use(express.urlencoded({ limit: MAX_BODY_BYTES, extended: false }));
-  app.use(idempotency(services.repos.idempotency, services.secretBox, deps.logger));
-  mountApiRoutes(app, services);
+  // Everything else is the contract, served from one route table (routes/dispatch.ts).
+  app.use(
+    dispatchContract({
+      table: buildRouteTable(contract),
+      contract,
+      implementation: apiRouters(services),
+      authenticator: services.authenticator,
+      limiter: services.traffic.limiter,
+      onRefused: metrics.refused,
+      idempotency: idempotency(services.repos.idempotency, services.secretBox, deps.logger),
+    }),
+  );
   app.use(problemHandler(deps.logger));
   return { app, services, metrics };
 }

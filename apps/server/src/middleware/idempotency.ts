@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { Request, Response } from 'express';
 import { stringify as canonicalJson } from 'safe-stable-stringify';
 import type { IdempotencyRepository } from '../db/repositories/idempotency.js';
 import { ApiError } from '../errors.js';
@@ -35,12 +35,14 @@ function requestHash(req: Request): string {
  * Keys are per caller. The first request runs and its successful answer is stored; a retry
  * with the same key and the same request gets that answer again (`Idempotent-Replayed: true`) for
  * 24 hours; the same key with a different request is 422; while the first still runs, 409.
- * Mounted after authentication and body parsing, before the routes.
+ * Runs after authentication and body parsing, before the handler; answers false when it
+ * answered the request itself (a replay), true when the handler is to run.
  */
-export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | null, logger: Logger): RequestHandler {
-  return async (req, res, next) => {
+export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | null, logger: Logger) {
+  return async (req: Request, res: Response): Promise<boolean> => {
+    if (!req.apiRoute?.meta.idempotent) return true;
     const key = req.get('idempotency-key');
-    if (!req.apiRoute?.meta.idempotent || key === undefined) return next();
+    if (key === undefined) return true;
     if (key.length < 1 || key.length > 255) {
       throw new ApiError('validation_failed', 'Idempotency-Key must be 1 to 255 characters.', {
         errors: [{ location: 'header', pointer: '/idempotency-key', message: 'Must be 1 to 255 characters', code: 'too_big' }],
@@ -52,7 +54,7 @@ export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | 
     // An answer that shows a secret once (a webhook signing secret) is kept sealed, as the
     // secret itself is: the replay store must not become a copy of it in the clear.
     const sealed = req.apiRoute.meta.answersSecret === true;
-    if (sealed && !secretBox) return next(); // the route itself answers 503 without IHF_SECRET_KEY
+    if (sealed && !secretBox) return true; // the route itself answers 503 without IHF_SECRET_KEY
     const got = await repo.acquire(owner, key, hash, { ttlSeconds: IDEMPOTENCY_TTL_SECONDS, lockSeconds: LOCK_SECONDS });
     if (!got.acquired) {
       const { row } = got;
@@ -69,7 +71,7 @@ export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | 
       if (row.response_content_type) res.type(row.response_content_type);
       const stored = row.response_body ?? '';
       res.send(sealed ? secretBox!.open(stored) : stored);
-      return;
+      return false;
     }
 
     // Store the answer before it goes out, so a retry right after it sees it completed.
@@ -100,6 +102,6 @@ export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | 
       }
       return end(...args);
     }) as typeof res.end;
-    next();
+    return true;
   };
 }
