@@ -6,16 +6,26 @@ export interface RouteEntry {
   method: string;
   path: string;
   pattern: RegExp;
+  /** Names of the path parameters, in the order of the pattern's groups. */
+  params: string[];
   route: AppRoute;
   meta: RouteMetadata;
   /** Media type the route's body must have, or null when it takes none. */
   bodyType: string | null;
 }
 
+/** The table, bucketed by the number of path segments, so a lookup tests only routes of that length. */
+export interface RouteTable {
+  entries: RouteEntry[];
+  bySegments: Map<number, RouteEntry[]>;
+}
+
+const segmentsOf = (path: string) => path.split('/').filter(Boolean).length;
+
 function toPattern(path: string): RegExp {
   const source = path
     .split('/')
-    .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .map((seg) => (seg.startsWith(':') ? '([^/]+)' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('/');
   return new RegExp(`^${source}/?$`);
 }
@@ -32,23 +42,40 @@ function bodyTypeOf(route: AppRoute): string | null {
  * media type a body must have (415). Routes with fewer parameters win, so
  * `/interaction-events/batch` is not taken for `/interaction-events/:id`.
  */
-export function buildRouteTable(contract: AppRouter): RouteEntry[] {
-  return flattenRoutes(contract)
+export function buildRouteTable(contract: AppRouter): RouteTable {
+  const entries = flattenRoutes(contract)
     .map((route) => ({
       method: route.method,
       path: route.path,
       pattern: toPattern(route.path),
+      params: route.path
+        .split('/')
+        .filter((s) => s.startsWith(':'))
+        .map((s) => s.slice(1)),
       route,
       meta: route.metadata,
       bodyType: bodyTypeOf(route),
     }))
-    .sort((a, b) => a.path.split(':').length - b.path.split(':').length);
+    .sort((a, b) => a.params.length - b.params.length);
+  const bySegments = new Map<number, RouteEntry[]>();
+  for (const e of entries) {
+    const n = segmentsOf(e.path);
+    bySegments.set(n, [...(bySegments.get(n) ?? []), e]);
+  }
+  return { entries, bySegments };
 }
 
-export function matchRoute(table: RouteEntry[], method: string, path: string) {
-  const candidates = table.filter((e) => e.pattern.test(path));
+/** The route for `method` on `path`, or null; HEAD is served by the GET route. */
+export function findRoute(table: RouteTable, method: string, path: string): RouteEntry | null {
+  const candidates = table.bySegments.get(segmentsOf(path));
+  if (!candidates) return null;
   const wanted = method === 'HEAD' ? 'GET' : method;
-  const entry = candidates.find((e) => e.method === wanted);
-  const allowed = [...new Set(candidates.flatMap((e) => (e.method === 'GET' ? ['GET', 'HEAD'] : [e.method])))].sort();
-  return { entry, allowed };
+  for (const e of candidates) if (e.method === wanted && e.pattern.test(path)) return e;
+  return null;
+}
+
+/** The methods `path` takes (for 405's Allow), empty when no route has that path. */
+export function allowedMethods(table: RouteTable, path: string): string[] {
+  const candidates = (table.bySegments.get(segmentsOf(path)) ?? []).filter((e) => e.pattern.test(path));
+  return [...new Set(candidates.flatMap((e) => (e.method === 'GET' ? ['GET', 'HEAD'] : [e.method])))].sort();
 }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { Request, Response } from 'express';
 import { stringify as canonicalJson } from 'safe-stable-stringify';
 import type { IdempotencyRepository } from '../db/repositories/idempotency.js';
 import { ApiError } from '../errors.js';
 import type { SecretBox } from '../lib/secret-box.js';
+import type { Logger } from '../logger.js';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /** A first request still "in progress" after this long is presumed dead and may be retried. */
@@ -34,12 +35,14 @@ function requestHash(req: Request): string {
  * Keys are per caller. The first request runs and its successful answer is stored; a retry
  * with the same key and the same request gets that answer again (`Idempotent-Replayed: true`) for
  * 24 hours; the same key with a different request is 422; while the first still runs, 409.
- * Mounted after authentication and body parsing, before the routes.
+ * Runs after authentication and body parsing, before the handler; answers false when it
+ * answered the request itself (a replay), true when the handler is to run.
  */
-export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | null): RequestHandler {
-  return async (req, res, next) => {
+export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | null, logger: Logger) {
+  return async (req: Request, res: Response): Promise<boolean> => {
+    if (!req.apiRoute?.meta.idempotent) return true;
     const key = req.get('idempotency-key');
-    if (!req.apiRoute?.meta.idempotent || key === undefined) return next();
+    if (key === undefined) return true;
     if (key.length < 1 || key.length > 255) {
       throw new ApiError('validation_failed', 'Idempotency-Key must be 1 to 255 characters.', {
         errors: [{ location: 'header', pointer: '/idempotency-key', message: 'Must be 1 to 255 characters', code: 'too_big' }],
@@ -51,7 +54,7 @@ export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | 
     // An answer that shows a secret once (a webhook signing secret) is kept sealed, as the
     // secret itself is: the replay store must not become a copy of it in the clear.
     const sealed = req.apiRoute.meta.answersSecret === true;
-    if (sealed && !secretBox) return next(); // the route itself answers 503 without IHF_SECRET_KEY
+    if (sealed && !secretBox) return true; // the route itself answers 503 without IHF_SECRET_KEY
     const got = await repo.acquire(owner, key, hash, { ttlSeconds: IDEMPOTENCY_TTL_SECONDS, lockSeconds: LOCK_SECONDS });
     if (!got.acquired) {
       const { row } = got;
@@ -68,7 +71,7 @@ export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | 
       if (row.response_content_type) res.type(row.response_content_type);
       const stored = row.response_body ?? '';
       res.send(sealed ? secretBox!.open(stored) : stored);
-      return;
+      return false;
     }
 
     // Store the answer before it goes out, so a retry right after it sees it completed.
@@ -76,7 +79,7 @@ export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | 
     // still runs then, and a retry must get 409 until it is done. LOCK_SECONDS covers a
     // handler that never answers.
     let handled = false;
-    const logFailure = (err: unknown) => req.log?.error({ err }, 'idempotency key bookkeeping failed');
+    const logFailure = (err: unknown) => logger.error({ err, requestId: req.requestId }, 'idempotency key bookkeeping failed');
     const send = res.send.bind(res);
     res.send = (body?: unknown) => {
       // res.json(obj) comes back here with the serialised string; wait for that.
@@ -99,6 +102,6 @@ export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | 
       }
       return end(...args);
     }) as typeof res.end;
-    next();
+    return true;
   };
 }

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import type { Request, Response } from 'express';
 import { ApiError } from '../errors.js';
 import { LIMIT_ERROR_CODE, rateLimitHeader } from '../services/limits/headers.js';
 import type { TrafficLimiter } from '../services/limits/limiter.js';
@@ -13,8 +13,14 @@ const DESCRIBE = {
   day: (q: number) => `the daily quota of ${q} requests, which resets at 00:00 UTC`,
 };
 
-/** Counts the request against the consumer's limits, sets the headers, and answers whether it may go on. */
-async function apply(limiter: TrafficLimiter, req: Request, res: Response, onRefused?: OnRefused): Promise<ApiError | null> {
+/**
+ * Counts a consumer's request against its burst, per-minute and daily limits and sets
+ * RateLimit-Policy and RateLimit; answers the 429 to send, or null. Runs right after
+ * authentication, and also after an authorization refusal (403): that request was made by
+ * a known consumer, so it counts and carries the headers too, and a limit hit takes
+ * precedence over the 403. The operator token is not a consumer and is not limited.
+ */
+export async function applyLimits(limiter: TrafficLimiter, req: Request, res: Response, onRefused?: OnRefused): Promise<ApiError | null> {
   const auth = req.auth;
   if (auth?.kind !== 'consumer' || res.locals.rateLimited) return null;
   res.locals.rateLimited = true;
@@ -32,28 +38,4 @@ async function apply(limiter: TrafficLimiter, req: Request, res: Response, onRef
     headers: { 'Retry-After': String(retryAfter) },
     members: { limit: name, limit_quota: quota, limit_window_seconds: window, retry_after_seconds: retryAfter },
   });
-}
-
-/**
- * Mounted right after authentication: every consumer request is counted against its
- * burst, per-minute and daily limits, and every consumer response carries RateLimit-Policy
- * and RateLimit. The operator token is not a consumer and is not limited.
- */
-export function rateLimit(limiter: TrafficLimiter, onRefused?: OnRefused): RequestHandler {
-  return async (req, res, next) => {
-    const refused = await apply(limiter, req, res, onRefused);
-    next(refused ?? undefined);
-  };
-}
-
-/**
- * The same for requests authentication let through but authorization refused (403): they
- * were made by a known consumer, so they count and carry the headers too. A limit hit
- * takes precedence over the 403.
- */
-export function rateLimitOnError(limiter: TrafficLimiter, onRefused?: OnRefused): ErrorRequestHandler {
-  return async (err: unknown, req, res, next) => {
-    const refused = await apply(limiter, req, res, onRefused);
-    next(refused ?? err);
-  };
 }

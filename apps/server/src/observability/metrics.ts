@@ -1,4 +1,4 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Sql } from '../db/client.js';
 import type { PolicyName } from '../services/limits/policy.js';
@@ -13,10 +13,6 @@ export function createRegistry(): Registry {
 }
 
 const LIMITS: readonly PolicyName[] = ['burst', 'minute', 'day'];
-
-/** When the request came in, kept on the response for the one shared 'finish' listener. */
-const STARTED = Symbol('metricsStarted');
-type Timed = Response & { [STARTED]: number };
 
 /**
  * The API's series, on a registry of its own per app instance (so tests and replicas in one
@@ -50,16 +46,9 @@ export function createMetrics(deps: { registry?: Registry; sql: Sql; bufferedRow
   });
   watchPool(registry, 'api', postgresPool(deps.sql));
 
-  // One listener function for every response, reading its start from the response: no closure per request.
-  function onFinish(this: Timed) {
-    const req = this.req as Request;
-    httpDuration.observe({ method: req.method, route: routeOf(req), status: this.statusCode }, (performance.now() - this[STARTED]) / 1000);
-  }
-  const observe: RequestHandler = (_req, res, next) => {
-    (res as Timed)[STARTED] = performance.now();
-    res.once('finish', onFinish);
-    next();
-  };
+  /** A response sent; called from the one listener that records finished requests (middleware/request-end.ts). */
+  const observe = (req: Request, status: number, seconds: number) =>
+    httpDuration.observe({ method: req.method, route: routeOf(req), status }, seconds);
 
   return {
     registry,

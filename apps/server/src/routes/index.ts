@@ -1,7 +1,5 @@
-import { contract } from '@ihf/contract';
-import { createExpressEndpoints } from '@ts-rest/express';
-import type { Express } from 'express';
-import { validationError } from '../middleware/problem.js';
+import type { contract } from '@ihf/contract';
+import type { createExpressEndpoints } from '@ts-rest/express';
 import type { Services } from '../services/index.js';
 import { consumersRouter } from './admin/consumers.js';
 import { keysRouter } from './admin/keys.js';
@@ -26,41 +24,37 @@ import { adminWebhookSubscriptionsRouter } from './admin/webhook-subscriptions.j
 import { adminWebhookStatsRouter, webhookStatsRouter } from './webhook-stats.js';
 import { adminPortalSessionsRouter, portalSessionsRouter } from './portal-sessions.js';
 
-/** Every resource router, composed in one place against the one contract. */
-export function mountApiRoutes(app: Express, services: Services): void {
-  createExpressEndpoints(
-    contract,
-    {
-      me: meRouter(services),
-      interactionEvents: interactionEventsRouter(services),
-      annotations: annotationsRouter(services),
-      requirementCandidates: requirementCandidatesRouter(services),
-      decisionRecords: decisionRecordsRouter(services),
-      deploymentRecords: deploymentRecordsRouter(services),
-      outcomeSignals: outcomeSignalsRouter(services),
-      eventTypes: eventTypesRouter(services),
-      webhookSubscriptions: webhookSubscriptionsRouter(services),
-      token: tokenRouter(services),
-      usage: usageRouter(services),
-      portalSessions: portalSessionsRouter(services),
-      webhookStats: webhookStatsRouter(services),
-      admin: {
-        consumers: consumersRouter(services),
-        keys: keysRouter(services),
-        manifests: manifestsRouter(services),
-        autoApproveRules: autoApproveRulesRouter(services),
-        reviewQueue: reviewQueueRouter(services),
-        usage: adminUsageRouter(services),
-        webhooks: adminWebhooksRouter(services),
-        interactionTypes: adminInteractionTypesRouter(services),
-        portalSessions: adminPortalSessionsRouter(services),
-        webhookSubscriptions: adminWebhookSubscriptionsRouter(services),
-        webhookStats: adminWebhookStatsRouter(services),
-      },
+/** What implements the whole contract, checked by ts-rest's types (a route left out does not compile). */
+export type ContractImplementation = Parameters<typeof createExpressEndpoints<typeof contract>>[1];
+
+/** Every resource router, composed in one place against the one contract (served by dispatch.ts). */
+export function apiRouters(services: Services): ContractImplementation {
+  return {
+    me: meRouter(services),
+    interactionEvents: interactionEventsRouter(services),
+    annotations: annotationsRouter(services),
+    requirementCandidates: requirementCandidatesRouter(services),
+    decisionRecords: decisionRecordsRouter(services),
+    deploymentRecords: deploymentRecordsRouter(services),
+    outcomeSignals: outcomeSignalsRouter(services),
+    eventTypes: eventTypesRouter(services),
+    webhookSubscriptions: webhookSubscriptionsRouter(services),
+    token: tokenRouter(services),
+    usage: usageRouter(services),
+    portalSessions: portalSessionsRouter(services),
+    webhookStats: webhookStatsRouter(services),
+    admin: {
+      consumers: consumersRouter(services),
+      keys: keysRouter(services),
+      manifests: manifestsRouter(services),
+      autoApproveRules: autoApproveRulesRouter(services),
+      reviewQueue: reviewQueueRouter(services),
+      usage: adminUsageRouter(services),
+      webhooks: adminWebhooksRouter(services),
+      interactionTypes: adminInteractionTypesRouter(services),
+      portalSessions: adminPortalSessionsRouter(services),
+      webhookSubscriptions: adminWebhookSubscriptionsRouter(services),
+      webhookStats: adminWebhookStatsRouter(services),
     },
-    app,
-    {
-      requestValidationErrorHandler: (err, _req, _res, next) => next(validationError(err)),
-    },
-  );
+  };
 }
