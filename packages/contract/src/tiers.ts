@@ -9,8 +9,6 @@ export interface ConsumerLimits {
   /** Requests allowed within the server's burst window (BURST_WINDOW_SECONDS, 1 s by default). */
   burst_threshold: number;
 }
-export type LimitName = keyof ConsumerLimits;
-export const LIMIT_NAMES = ['rate_limit_per_minute', 'quota_per_day', 'burst_threshold'] as const satisfies readonly LimitName[];
 
 /** Limits a tier supplies for every limit a consumer does not override. */
 export const TIER_DEFAULTS: Record<Tier, ConsumerLimits> = {

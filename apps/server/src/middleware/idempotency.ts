@@ -54,7 +54,9 @@ export function idempotency(repo: IdempotencyRepository, secretBox: SecretBox | 
     // An answer that shows a secret once (a webhook signing secret) is kept sealed, as the
     // secret itself is: the replay store must not become a copy of it in the clear.
     const sealed = req.apiRoute.meta.answersSecret === true;
-    if (sealed && !secretBox) return true; // the route itself answers 503 without IHF_SECRET_KEY
+    // Without IHF_SECRET_KEY (required in production, generated locally) nothing can be sealed:
+    // webhook routes answer 503 themselves, key creates run without replay.
+    if (sealed && !secretBox) return true;
     const got = await repo.acquire(owner, key, hash, { ttlSeconds: IDEMPOTENCY_TTL_SECONDS, lockSeconds: LOCK_SECONDS });
     if (!got.acquired) {
       const { row } = got;
