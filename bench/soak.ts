@@ -33,7 +33,9 @@ if (build.status !== 0) throw new Error('pnpm --filter @ihf/server build failed'
 const database = await benchDatabase();
 const receiver = await startReceiver();
 const adminToken = `ihfadm_${randomBytes(32).toString('base64url')}`;
-const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
+// SOAK_NODE_ARGS: extra node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+const nodeArgs = (process.env.SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const child = spawn(process.execPath, [...nodeArgs, '--enable-source-maps', 'dist/main.js'], {
   cwd: serverDir,
   env: {
     PATH: process.env.PATH ?? '',

@@ -1,20 +1,24 @@
-import type { RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 
 /** nginx's status for a client that closed the connection before the answer; never sent. */
 export const CLIENT_CLOSED_REQUEST = 499;
 
 /**
  * Marks the response 499 when the client left before it was delivered, so the request log
- * and the access log line say so: either the connection closed before the response was
- * written, or the response was "finished" into a socket already destroyed (an error handler
- * answering 400 to a body cut short). Mounted before the loggers, so its listeners run first.
+ * and the access log line say so: the response never finished, or it "finished" into a
+ * connection already gone (an error handler answering 400 to a body cut short). Node
+ * destroys a request with an ECONNRESET error when its connection closes before the
+ * response has finished. Mounted before the loggers, so it decides before they read.
  */
 export const clientGone: RequestHandler = (req, res, next) => {
-  const mark = function (this: Response) {
-    if (this.statusCode === CLIENT_CLOSED_REQUEST) return;
-    if (!this.writableFinished || req.socket.destroyed) this.statusCode = CLIENT_CLOSED_REQUEST;
+  let decided = false;
+  const decide = () => {
+    if (decided) return;
+    decided = true;
+    const reset = (req.errored as NodeJS.ErrnoException | null)?.code === 'ECONNRESET';
+    if (!res.writableFinished || reset) res.statusCode = CLIENT_CLOSED_REQUEST;
   };
-  res.once('finish', mark);
-  res.once('close', mark);
+  res.once('finish', decide);
+  res.once('close', decide);
   next();
 };
