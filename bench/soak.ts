@@ -33,7 +33,9 @@ if (build.status !== 0) throw new Error('pnpm --filter @ihf/server build failed'
 const database = await benchDatabase();
 const receiver = await startReceiver();
 const adminToken = `ihfadm_${randomBytes(32).toString('base64url')}`;
-const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
+// SOAK_NODE_ARGS: extra node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+const nodeArgs = (process.env.SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const child = spawn(process.execPath, [...nodeArgs, '--enable-source-maps', 'dist/main.js'], {
   cwd: serverDir,
   env: {
     PATH: process.env.PATH ?? '',
@@ -131,7 +133,7 @@ try {
   // Of every 10 requests: 6 reads, 3 single writes, 1 batch of 10 (each event one webhook).
   const mix = ['me', 'list', 'me', 'list', 'me', 'list', 'write', 'write', 'write', 'batch'] as const;
   const results: Result[] = [];
-  const samples: { at: number; rss: number; lagP99?: number }[] = [];
+  const samples: { at: number; rss: number; lagP99?: number; waiting?: number }[] = [];
   const inFlight = new Set<Promise<void>>();
   const start = performance.now();
   let sent = 0;
@@ -167,6 +169,8 @@ try {
       void call('GET', '/metrics', key).then(({ body }) => {
         const m = /^nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(body);
         if (m) sample.lagP99 = Number(m[1]) * 1000;
+        const w = /^ihf_db_pool_waiting_queries\{pool="api"\} (\S+)$/m.exec(body);
+        if (w) sample.waiting = Number(w[1]);
       });
     }
     await sleep(5);
@@ -186,6 +190,8 @@ try {
   console.log(`  requests: ${results.length} answered, ${(results.length / SECONDS).toFixed(0)}/s; errors: ${JSON.stringify(errors)}`);
   console.log(`  latency: p50 ${percentile(ms, 50).toFixed(1)} ms, p99 ${percentile(ms, 99).toFixed(1)} ms, max ${ms.at(-1)!.toFixed(0)} ms`);
   console.log(`  event-loop delay p99 (per 1 s scrape): median ${percentile(lags, 50).toFixed(1)} ms, worst ${lags.at(-1)!.toFixed(1)} ms`);
+  const waiting = samples.flatMap((s) => (s.waiting === undefined ? [] : [s.waiting]));
+  console.log(`  queries waiting for an API pool connection (per scrape): median ${percentile([...waiting].sort((a, b) => a - b), 50)}, max ${Math.max(...waiting)}`);
   console.log(`  resident memory: idle ${mib(idleRss)}, first ${WINDOW_S} s ${mib(mean(first))}, last ${WINDOW_S} s ${mib(mean(last))}, peak ${mib(Math.max(...samples.map((s) => s.rss)))}`);
   console.log(`  webhooks: ${delivered} of ${writes} delivered; ${logged.lines} log lines, ${logged.warnings.length} at warn or above`);
   for (const w of logged.warnings) console.log(`    ${w}`);

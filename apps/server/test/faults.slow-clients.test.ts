@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 /** Node checks connections against the timeouts once a second (connectionsCheckingInterval); slack for a busy machine. */
-const SLACK_MS = 3000;
+const SLACK_MS = 5000;
 
 interface Slow {
   kind: 'silent' | 'headers' | 'body';

@@ -33,7 +33,7 @@ export interface DatabaseGate {
   readonly available: boolean;
   /** Tells the gate of a failed query; answers whether it was an unavailability error. */
   report(err: unknown): boolean;
-  /** One `SELECT 1` that fails after timeoutMs (readiness); reports its failure. */
+  /** One `SELECT 1` that fails after timeoutMs (readiness); an unavailability error closes the gate, slowness does not. */
   check(timeoutMs: number): Promise<boolean>;
   close(): void;
 }
@@ -56,7 +56,8 @@ export function createDatabaseGate(
   const selectOne = (timeoutMs: number) => {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error('database did not answer in time'), { code: 'CONNECT_TIMEOUT' })), timeoutMs);
+      // Not an unavailability error: a pool busy under load is slow, not gone.
+      timer = setTimeout(() => reject(new Error(`database did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
     return Promise.race([sql`SELECT 1`, deadline]).finally(() => clearTimeout(timer));
   };

@@ -36,8 +36,10 @@ export function requestEnd(deps: RequestEndDeps): RequestHandler {
   const { writer, logger, now, observe } = deps;
   function onClose(this: Timed) {
     const req = this.req as Request;
-    // A body cut short leaves the request incomplete: the error answer went to no one.
-    const sent = this.writableFinished && req.complete;
+    // Node resets a request whose connection closed before its response finished: then an
+    // answer that "finished" (a 400 to a body cut short) went to no one.
+    const reset = (req.errored as NodeJS.ErrnoException | null)?.code === 'ECONNRESET';
+    const sent = this.writableFinished && !reset;
     const status = sent ? this.statusCode : CLIENT_CLOSED_REQUEST;
     const elapsedMs = performance.now() - this[STARTED];
     if (sent) observe(req, status, elapsedMs / 1000);

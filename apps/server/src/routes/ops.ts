@@ -3,11 +3,12 @@ import { Router } from 'express';
 import type { Sql } from '../db/client.js';
 import { pendingMigrations } from '../db/migrate.js';
 import type { DatabaseGate } from '../db/availability.js';
+import { ApiError } from '../errors.js';
 import { databaseUnavailable } from '../middleware/database-gate.js';
 import { requestOrigin } from '../lib/origin.js';
 import type { Metrics } from '../observability/metrics.js';
 
-const READY_TIMEOUT_MS = 1000;
+const READY_TIMEOUT_MS = 2000;
 
 /** Health, readiness, the spec and Prometheus metrics (the spec's interactive reference, /docs, is in web/). */
 export function opsRouter(deps: { sql: Sql; gate: DatabaseGate; metrics: Metrics; migrationsDir?: string; publicBaseUrl?: string }): Router {
@@ -22,10 +23,10 @@ export function opsRouter(deps: { sql: Sql; gate: DatabaseGate; metrics: Metrics
   });
 
   router.get('/readyz', async (_req, res) => {
-    // Answers within a second whatever the database does: a load balancer's probe must not hang.
+    // Answers within 2 s whatever the database does: a load balancer's probe must not hang.
     if (!(await deps.gate.check(READY_TIMEOUT_MS))) throw databaseUnavailable('The database is not reachable.');
     const pending = await pendingMigrations(deps.sql, deps.migrationsDir);
-    if (pending.length > 0) throw databaseUnavailable(`Migrations pending: ${pending.join(', ')}.`);
+    if (pending.length > 0) throw new ApiError('service_unavailable', `Migrations pending: ${pending.join(', ')}.`);
     res.json({ status: 'ready' });
   });
 
