@@ -10,8 +10,11 @@
 --     ihf_message_created_from/until(id) bound created_at to that instant. Ids minted
 --     before this migration (UUIDv4) carry no time: they bound nothing and are looked
 --     for in every partition, correct but slower, until their days expire.
---   * webhook_events by created_at; a message keeps its event's (event_created_at), the
---     foreign key becomes (webhook_event_id, event_created_at).
+--   * webhook_events by created_at; a message keeps its event's (event_created_at) and its
+--     reference (webhook_event_id, event_created_at) is checked set-wise by triggers, as
+--     0009 does for the delivery log: a foreign key to a partitioned table would make
+--     dropping a day of events check every message (DETACH joins the referencing table
+--     under its lock), and costs the fan-out a trigger call per message.
 --   * webhook_deliveries by message_created_at: its message's created_at (an attempt
 --     without a message, from before 0003: its attempted_at), so a message's attempts
 --     live in its day and leave with it, and the unique (message, attempt) that makes a
@@ -76,8 +79,7 @@ CREATE TABLE webhook_messages (
   logged_attempts INTEGER NOT NULL DEFAULT 0,
   event_created_at TIMESTAMP WITH TIME ZONE NOT NULL,
   PRIMARY KEY (id, created_at),
-  CONSTRAINT webhook_messages_event_sub_key UNIQUE (webhook_event_id, webhook_subscription_id, created_at),
-  CONSTRAINT webhook_messages_webhook_event_id_fkey FOREIGN KEY (webhook_event_id, event_created_at) REFERENCES webhook_events (id, created_at)
+  CONSTRAINT webhook_messages_event_sub_key UNIQUE (webhook_event_id, webhook_subscription_id, created_at)
 ) PARTITION BY RANGE (created_at);
 CREATE INDEX webhook_messages_sub_idx ON webhook_messages (webhook_subscription_id, created_at DESC);
 -- The previous version's fan-out does not set event_created_at: filled from the event, so
@@ -90,6 +92,55 @@ BEGIN
 END $$;
 CREATE TRIGGER webhook_messages_event_created_at BEFORE INSERT ON webhook_messages
   FOR EACH ROW WHEN (NEW.event_created_at IS NULL) EXECUTE FUNCTION webhook_messages_event_created_at();
+
+-- A message's event exists: each distinct event locked and found once per statement, one
+-- lookup each (LATERAL ... LIMIT 1), under the name the foreign key had. Re-keying a
+-- message (never done) is checked row by row, so the hot path's updates pay nothing.
+CREATE FUNCTION webhook_messages_check_event() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  missing TEXT;
+BEGIN
+  IF TG_LEVEL = 'ROW' THEN
+    PERFORM 1 FROM webhook_events e WHERE e.id = NEW.webhook_event_id AND e.created_at = NEW.event_created_at FOR KEY SHARE;
+    missing := CASE WHEN NOT FOUND THEN NEW.webhook_event_id::text END;
+  ELSE
+    SELECT c.id::text INTO missing
+      FROM (SELECT DISTINCT webhook_event_id AS id, event_created_at AS at FROM changed) c
+      LEFT JOIN LATERAL (
+        SELECT TRUE AS found FROM webhook_events e WHERE e.id = c.id AND e.created_at = c.at LIMIT 1 FOR KEY SHARE
+      ) e ON TRUE
+      WHERE e.found IS NULL
+      LIMIT 1;
+  END IF;
+  IF missing IS NOT NULL THEN
+    RAISE EXCEPTION 'insert or update on table "webhook_messages" violates foreign key constraint "webhook_messages_webhook_event_id_fkey"'
+      USING ERRCODE = 'foreign_key_violation', TABLE = 'webhook_messages',
+            CONSTRAINT = 'webhook_messages_webhook_event_id_fkey',
+            DETAIL = format('Key (webhook_event_id)=(%s) is not present in table "webhook_events".', missing);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER webhook_messages_event_insert AFTER INSERT ON webhook_messages
+  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION webhook_messages_check_event();
+CREATE TRIGGER webhook_messages_event_update AFTER UPDATE OF webhook_event_id, event_created_at ON webhook_messages
+  FOR EACH ROW EXECUTE FUNCTION webhook_messages_check_event();
+
+-- The other side: an event its messages refer to can be neither deleted nor re-keyed (its
+-- day's partition is dropped only after its messages').
+CREATE FUNCTION webhook_messages_guard_event() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM webhook_messages WHERE webhook_event_id = OLD.id AND event_created_at = OLD.created_at) THEN
+    RAISE EXCEPTION 'update or delete on table "webhook_events" violates foreign key constraint "webhook_messages_webhook_event_id_fkey" on table "webhook_messages"'
+      USING ERRCODE = 'foreign_key_violation', TABLE = 'webhook_messages',
+            CONSTRAINT = 'webhook_messages_webhook_event_id_fkey',
+            DETAIL = format('Key (id)=(%s) is still referenced from table "webhook_messages".', OLD.id);
+  END IF;
+  RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END $$;
+CREATE TRIGGER webhook_events_messages_guard BEFORE DELETE OR UPDATE OF id, created_at ON webhook_events
+  FOR EACH ROW EXECUTE FUNCTION webhook_messages_guard_event();
 
 CREATE TABLE webhook_deliveries (
   id UUID DEFAULT uuid_generate_v4() NOT NULL,
@@ -264,17 +315,8 @@ BEGIN
       RAISE WARNING 'webhook tables: day % kept past retention, an attempt of its messages is queued', d;
       CONTINUE;
     END IF;
-    EXECUTE format('DROP TABLE IF EXISTS %I, %I', 'webhook_deliveries_' || ymd, 'webhook_messages_' || ymd);
-    -- An event outlives its partition's messages only when a message of another day
-    -- refers to it (created across midnight before 0023): kept until that day goes.
-    BEGIN
-      IF to_regclass('webhook_events_' || ymd) IS NOT NULL THEN
-        EXECUTE format('ALTER TABLE webhook_events DETACH PARTITION %I', 'webhook_events_' || ymd);
-        EXECUTE format('DROP TABLE %I', 'webhook_events_' || ymd);
-      END IF;
-    EXCEPTION WHEN foreign_key_violation THEN
-      RAISE WARNING 'webhook_events_% kept: messages of another day refer to it', ymd;
-    END;
+    -- A message is created in its event's transaction (same now()), so in its event's day.
+    EXECUTE format('DROP TABLE IF EXISTS %I, %I, %I', 'webhook_deliveries_' || ymd, 'webhook_messages_' || ymd, 'webhook_events_' || ymd);
     dropped := dropped + 1;
   END LOOP;
   RETURN dropped;
@@ -349,6 +391,8 @@ DROP TABLE webhook_deliveries;
 DROP TABLE webhook_messages;
 DROP TABLE webhook_events;
 DROP FUNCTION webhook_messages_event_created_at();
+DROP FUNCTION webhook_messages_check_event();
+DROP FUNCTION webhook_messages_guard_event();
 DROP FUNCTION ihf_webhook_maintain(INTEGER, INTEGER, DATE);
 DROP FUNCTION ihf_webhook_day_has_jobs(TIMESTAMPTZ, TIMESTAMPTZ);
 DROP FUNCTION ihf_webhook_create_partitions(DATE, DATE);

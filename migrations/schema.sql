@@ -240,17 +240,8 @@ BEGIN
       RAISE WARNING 'webhook tables: day % kept past retention, an attempt of its messages is queued', d;
       CONTINUE;
     END IF;
-    EXECUTE format('DROP TABLE IF EXISTS %I, %I', 'webhook_deliveries_' || ymd, 'webhook_messages_' || ymd);
-    -- An event outlives its partition's messages only when a message of another day
-    -- refers to it (created across midnight before 0023): kept until that day goes.
-    BEGIN
-      IF to_regclass('webhook_events_' || ymd) IS NOT NULL THEN
-        EXECUTE format('ALTER TABLE webhook_events DETACH PARTITION %I', 'webhook_events_' || ymd);
-        EXECUTE format('DROP TABLE %I', 'webhook_events_' || ymd);
-      END IF;
-    EXCEPTION WHEN foreign_key_violation THEN
-      RAISE WARNING 'webhook_events_% kept: messages of another day refer to it', ymd;
-    END;
+    -- A message is created in its event's transaction (same now()), so in its event's day.
+    EXECUTE format('DROP TABLE IF EXISTS %I, %I, %I', 'webhook_deliveries_' || ymd, 'webhook_messages_' || ymd, 'webhook_events_' || ymd);
     dropped := dropped + 1;
   END LOOP;
   RETURN dropped;
@@ -429,6 +420,37 @@ END;
 $$;
 
 --
+-- Name: webhook_messages_check_event(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.webhook_messages_check_event() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  missing TEXT;
+BEGIN
+  IF TG_LEVEL = 'ROW' THEN
+    PERFORM 1 FROM webhook_events e WHERE e.id = NEW.webhook_event_id AND e.created_at = NEW.event_created_at FOR KEY SHARE;
+    missing := CASE WHEN NOT FOUND THEN NEW.webhook_event_id::text END;
+  ELSE
+    SELECT c.id::text INTO missing
+      FROM (SELECT DISTINCT webhook_event_id AS id, event_created_at AS at FROM changed) c
+      LEFT JOIN LATERAL (
+        SELECT TRUE AS found FROM webhook_events e WHERE e.id = c.id AND e.created_at = c.at LIMIT 1 FOR KEY SHARE
+      ) e ON TRUE
+      WHERE e.found IS NULL
+      LIMIT 1;
+  END IF;
+  IF missing IS NOT NULL THEN
+    RAISE EXCEPTION 'insert or update on table "webhook_messages" violates foreign key constraint "webhook_messages_webhook_event_id_fkey"'
+      USING ERRCODE = 'foreign_key_violation', TABLE = 'webhook_messages',
+            CONSTRAINT = 'webhook_messages_webhook_event_id_fkey',
+            DETAIL = format('Key (webhook_event_id)=(%s) is not present in table "webhook_events".', missing);
+  END IF;
+  RETURN NULL;
+END $$;
+
+--
 -- Name: webhook_messages_event_created_at(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -438,6 +460,23 @@ CREATE FUNCTION public.webhook_messages_event_created_at() RETURNS trigger
 BEGIN
   SELECT created_at INTO NEW.event_created_at FROM webhook_events WHERE id = NEW.webhook_event_id;
   RETURN NEW;
+END $$;
+
+--
+-- Name: webhook_messages_guard_event(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.webhook_messages_guard_event() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM webhook_messages WHERE webhook_event_id = OLD.id AND event_created_at = OLD.created_at) THEN
+    RAISE EXCEPTION 'update or delete on table "webhook_events" violates foreign key constraint "webhook_messages_webhook_event_id_fkey" on table "webhook_messages"'
+      USING ERRCODE = 'foreign_key_violation', TABLE = 'webhook_messages',
+            CONSTRAINT = 'webhook_messages_webhook_event_id_fkey',
+            DETAIL = format('Key (id)=(%s) is still referenced from table "webhook_messages".', OLD.id);
+  END IF;
+  RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
 END $$;
 
 SET default_tablespace = '';
@@ -1533,6 +1572,12 @@ CREATE TRIGGER webhook_deliveries_references_insert AFTER INSERT ON public.webho
 CREATE TRIGGER webhook_deliveries_references_update AFTER UPDATE ON public.webhook_deliveries REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.webhook_deliveries_check_references();
 
 --
+-- Name: webhook_events webhook_events_messages_guard; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER webhook_events_messages_guard BEFORE DELETE OR UPDATE OF id, created_at ON public.webhook_events FOR EACH ROW EXECUTE FUNCTION public.webhook_messages_guard_event();
+
+--
 -- Name: webhook_messages webhook_messages_deliveries_guard; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1543,6 +1588,18 @@ CREATE TRIGGER webhook_messages_deliveries_guard BEFORE DELETE OR UPDATE OF id, 
 --
 
 CREATE TRIGGER webhook_messages_event_created_at BEFORE INSERT ON public.webhook_messages FOR EACH ROW WHEN ((new.event_created_at IS NULL)) EXECUTE FUNCTION public.webhook_messages_event_created_at();
+
+--
+-- Name: webhook_messages webhook_messages_event_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER webhook_messages_event_insert AFTER INSERT ON public.webhook_messages REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.webhook_messages_check_event();
+
+--
+-- Name: webhook_messages webhook_messages_event_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER webhook_messages_event_update AFTER UPDATE OF webhook_event_id, event_created_at ON public.webhook_messages FOR EACH ROW EXECUTE FUNCTION public.webhook_messages_check_event();
 
 --
 -- Name: webhook_subscriptions webhook_subscriptions_deliveries_guard; Type: TRIGGER; Schema: public; Owner: -
@@ -1654,13 +1711,6 @@ ALTER TABLE ONLY public.outcome_signals
 
 ALTER TABLE ONLY public.requirement_candidates
     ADD CONSTRAINT requirement_candidates_api_consumer_id_fkey FOREIGN KEY (api_consumer_id) REFERENCES public.api_consumers(id);
-
---
--- Name: webhook_messages webhook_messages_webhook_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE public.webhook_messages
-    ADD CONSTRAINT webhook_messages_webhook_event_id_fkey FOREIGN KEY (webhook_event_id, event_created_at) REFERENCES public.webhook_events(id, created_at);
 
 --
 -- Name: webhook_messages webhook_messages_webhook_subscription_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -81,6 +81,12 @@ describe('migration 0023', () => {
         SELECT count(*)::int AS n FROM webhook_messages m JOIN webhook_events e ON e.id = m.webhook_event_id AND e.created_at = m.event_created_at
         WHERE e.body = '{"n":4}'`;
       expect(joined!.n).toBe(1);
+      // A message's event is checked as the foreign key did, under its name; a referenced event stays.
+      const orphan = await sql`
+        INSERT INTO webhook_messages (id, webhook_event_id, event_created_at, webhook_subscription_id)
+        VALUES ('msg_orphan', gen_random_uuid(), now(), ${s!.id})`.catch((err: unknown) => err);
+      expect(orphan).toMatchObject({ code: '23503', constraint_name: 'webhook_messages_webhook_event_id_fkey' });
+      await expect(sql`DELETE FROM webhook_events WHERE body = '{"n":4}'`).rejects.toMatchObject({ code: '23503' });
       // The hot path still finds the older message (in every partition), claims and logs it.
       const [retry] = await claimAttempts(sql, [{ messageId: legacy, attempt: 2 }], 35);
       expect(retry).toMatchObject({ claimed: true, message_id: legacy, body: '{"n":3}' });
