@@ -34,12 +34,12 @@ function procStat(pid: number): string[] {
   return raw.slice(raw.lastIndexOf(')') + 2).split(' ');
 }
 
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
+async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error('server not ready within 60 s');
+      throw new Error(`server not ready within ${timeoutMs} ms`);
     }
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready`);
     const ok = await fetch(`${url}/readyz`).then(
@@ -51,7 +51,14 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
   }
 }
 
-export async function startProductionServer(opts: { scopes: string[]; env?: Record<string, string>; nodeArgs?: string[] }): Promise<ProductionServer> {
+export async function startProductionServer(opts: {
+  scopes: string[];
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+  /** A command the server runs under (valgrind for instruction counts). */
+  wrapper?: string[];
+  readyTimeoutMs?: number;
+}): Promise<ProductionServer> {
   if (!existsSync(`${SERVER_DIR}dist/main.js`)) {
     spawnSync('pnpm', ['--filter', '@ihf/server', 'build'], { stdio: 'inherit' });
   }
@@ -60,7 +67,8 @@ export async function startProductionServer(opts: { scopes: string[]; env?: Reco
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const redis = loadConfig().REDIS_URL;
   const started = performance.now();
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), 'dist/main.js'], {
+  const [command, ...args] = [...(opts.wrapper ?? []), process.execPath, ...(opts.nodeArgs ?? []), 'dist/main.js'];
+  const child = spawn(command!, args, {
     cwd: SERVER_DIR,
     env: {
       PATH: process.env.PATH,
@@ -85,7 +93,7 @@ export async function startProductionServer(opts: { scopes: string[]; env?: Reco
   child.stdout!.resume();
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitReady(url, child);
+    await waitReady(url, child, opts.readyTimeoutMs ?? 60_000);
   } catch (err) {
     child.kill('SIGKILL');
     await database.drop();

@@ -1,4 +1,4 @@
-import { contract } from '@ihf/contract';
+import { API_PREFIX, contract } from '@ihf/contract';
 import type { Tracer } from '@opentelemetry/api';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
@@ -53,25 +53,27 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
   // Before routing and auth, so 401s, 404s and 429s are recorded too.
   app.use(requestEnd({ writer: services.traffic.requestLog, logger: deps.logger, now, observe: metrics.observe }));
   if (deps.tracer) app.use(traceRequests(deps.tracer));
+
+  // The contract, served from one route table (routes/dispatch.ts). API requests go to it
+  // first (none of the routers below serves a path under the API prefix), unless
+  // PostgreSQL is away: then they get a 503 at once.
+  const serveContract = dispatchContract({
+    table: buildRouteTable(contract),
+    contract,
+    implementation: apiRouters(services),
+    authenticator: services.authenticator,
+    limiter: services.traffic.limiter,
+    onRefused: metrics.refused,
+    idempotency: idempotency(services.repos.idempotency, services.secretBox, deps.logger),
+  });
+  app.use(databaseGate(gate));
+  app.use((req, res, next) => (req.path.startsWith(API_PREFIX) ? serveContract(req, res, next) : next()));
   app.use(opsRouter({ sql: deps.sql, gate, metrics, migrationsDir: deps.migrationsDir, publicBaseUrl: deps.config.PUBLIC_BASE_URL }));
   app.use(oauthMetadataRouter(deps.config));
   app.use(problemsRouter(problemTypeBase));
   app.use(webRouter(deps.config.WEB_DIST_DIR));
-
-  // Everything else is the contract, served from one route table (routes/dispatch.ts);
-  // while PostgreSQL is away it answers 503 at once instead.
-  app.use(databaseGate(gate));
-  app.use(
-    dispatchContract({
-      table: buildRouteTable(contract),
-      contract,
-      implementation: apiRouters(services),
-      authenticator: services.authenticator,
-      limiter: services.traffic.limiter,
-      onRefused: metrics.refused,
-      idempotency: idempotency(services.repos.idempotency, services.secretBox, deps.logger),
-    }),
-  );
+  // Any other path: the contract's 404 (or 405) problem document.
+  app.use(serveContract);
   app.use(problemHandler(deps.logger, (err) => gate.report(err)));
   return { app, services, metrics };
 }

