@@ -19,6 +19,7 @@ const RESPONSE_DESCRIPTIONS: Record<string, string> = {
   '422': 'Validation failed; each failing field is listed',
   '429': 'Rate limit, burst limit or daily quota exceeded',
   '500': 'Internal error',
+  '503': 'Temporarily unavailable (the database is unreachable); retry after Retry-After seconds',
 };
 
 const TAG_DESCRIPTIONS: Record<string, string> = {
