@@ -12,6 +12,7 @@ import { validValue } from './support/conformance/values.js';
 import { describeFindings, walk } from './support/conformance/walk.js';
 import { startTestServer, until, type TestServer } from './support/harness.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
+import { CONSUMER_SCOPES } from './support/scopes.js';
 
 const TARGET_REQUESTS = 5_000;
 const CONCURRENCY = 8;
@@ -73,6 +74,18 @@ describe('the spec documents every answer', () => {
     expect(r.requests).toBeGreaterThanOrEqual(TARGET_REQUESTS);
     expect(r.statusesByOp.size).toBe(operations.length);
     expect(without2xx).toEqual([]);
+    const list = describeFindings(r.findings);
+    expect(list, `findings:\n${list.join('\n')}`).toEqual([]);
+  });
+
+  it('answers as declared when the caller is over its limits (429)', async () => {
+    // A consumer allowed one request a minute: each consumer operation, valid requests, twice.
+    const { key } = await t.consumerWithKey(CONSUMER_SCOPES, { rate_limit_per_minute: 1, burst_threshold: 1 });
+    const limited = { ...fixtures, creds: { ...fixtures.creds, key } };
+    const cases = operations.flatMap((op) => casesFor(op, limited).filter((c) => c.label === 'valid, static key'));
+    const r = await walk(t.url, [...cases, ...cases], CONCURRENCY);
+    console.log(`conformance, over limits: ${r.requests} requests; by status ${JSON.stringify(r.byStatus)}`);
+    expect(r.byStatus['429'] ?? 0).toBeGreaterThan(cases.length);
     const list = describeFindings(r.findings);
     expect(list, `findings:\n${list.join('\n')}`).toEqual([]);
   });
