@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 describe('the spec documents every answer', () => {
-  it('the judge catches an undeclared status or media type, a body off schema, a problem status off its HTTP status', () => {
+  it('the judge catches an undeclared status or media type, a body off schema, a problem status off its HTTP status, a missing header', () => {
     const me = operations.find((op) => op.method === 'GET' && op.path === '/api/v2/me')!;
     expect(violation(me, { status: 418, contentType: 'application/json', text: '{}' })).toMatch(/status 418 not declared/);
     expect(violation(me, { status: 200, contentType: 'text/html', text: '<p>' })).toMatch(/media type "text\/html" not declared/);
@@ -54,6 +54,9 @@ describe('the spec documents every answer', () => {
     expect(violation(me, { status: 200, contentType: 'application/json', text: JSON.stringify({ ...sampled, undocumented: 1 }) })).toMatch(/additional properties/);
     const problem = { type: '/problems/x', title: 'x', status: 401, detail: 'x', code: 'forbidden', request_id: 'r' };
     expect(violation(me, { status: 403, contentType: 'application/problem+json', text: JSON.stringify(problem) })).toMatch(/differs from HTTP 403/);
+    const ok = { status: 200, contentType: 'application/json', text: JSON.stringify(sampled) };
+    expect(violation(me, { ...ok, headers: new Headers({ 'x-request-id': 'r', ratelimit: 'x', 'ratelimit-policy': 'x' }) })).toBeNull();
+    expect(violation(me, { ...ok, headers: new Headers({ 'x-request-id': 'r' }) })).toMatch(/required header RateLimit missing/);
   });
 
   it(`drives every operation with ≥ ${TARGET_REQUESTS} generated requests, all answered as declared`, { timeout: 240_000 }, async () => {

@@ -15,7 +15,7 @@ export interface WalkResult {
 async function send(base: string, c: Case): Promise<{ status: number; why: string | null }> {
   try {
     const res = await fetch(base + c.path, { method: c.method, headers: c.headers, body: c.body, signal: AbortSignal.timeout(20_000) });
-    const answer = { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() };
+    const answer = { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text(), headers: res.headers };
     const why = res.status >= 500 && res.status !== 503 ? `server error: ${answer.text.slice(0, 120)}` : violation(c.op, answer);
     return { status: res.status, why };
   } catch (err) {
