@@ -44,6 +44,7 @@ function overrides(op: Operation, f: Fixtures): Record<string, unknown> {
     from: new Date(Date.now() - 24 * hour).toISOString(),
     to: new Date(Date.now() + hour).toISOString(),
     token: op.path.endsWith('/revoke') ? f.ids['victim:token'] : f.creds.oauth,
+    // The valid token requests authenticate by Basic; body credentials as well would be a 400.
     client_id: undefined,
     client_secret: undefined,
   };
