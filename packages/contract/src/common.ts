@@ -102,6 +102,8 @@ export const commonResponses = {
   422: Problem,
   429: Problem,
   500: Problem,
+  // PostgreSQL unreachable (with Retry-After), or a route's required setting missing.
+  503: Problem,
 } as const;
 
 export const PaginationQuery = z.object({

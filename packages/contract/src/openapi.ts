@@ -19,6 +19,7 @@ const RESPONSE_DESCRIPTIONS: Record<string, string> = {
   '422': 'Validation failed; each failing field is listed',
   '429': 'Rate limit, burst limit or daily quota exceeded',
   '500': 'Internal error',
+  '503': 'Temporarily unavailable (the database is unreachable); retry after Retry-After seconds',
 };
 
 const TAG_DESCRIPTIONS: Record<string, string> = {
@@ -65,14 +66,51 @@ function securityOf(meta: RouteMetadata, path: string): { security: SecurityRequ
   };
 }
 
+const header = (description: string, schema: Record<string, unknown> = { type: 'string' }, required = true) => ({ required, description, schema });
+const RATE_LIMIT = 'What is left of each limit and when it resets (draft-ietf-httpapi-ratelimit-headers)';
+const RATE_LIMIT_POLICY = 'The limits that apply to the caller: burst, per minute, per day';
+/** Response headers, declared once in components.headers and referenced from each response. */
+const HEADERS = {
+  RequestId: header('The request id, also in the log and in problem documents'),
+  WwwAuthenticate: header('The authentication challenge (RFC 6750, or Basic on the token endpoints)'),
+  RetryAfter: header('Seconds to wait before retrying', { type: 'integer', minimum: 0 }),
+  RateLimit: header(RATE_LIMIT),
+  RateLimitPolicy: header(RATE_LIMIT_POLICY),
+  // A 403 may refuse the operator token, which has no limits.
+  RateLimitIfConsumer: header(`${RATE_LIMIT}; present when a consumer was refused`, undefined, false),
+  RateLimitPolicyIfConsumer: header(`${RATE_LIMIT_POLICY}; present when a consumer was refused`, undefined, false),
+  NoStore: header('`no-store`: token answers are never cached (RFC 6749 §5.1)'),
+};
+const ref = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` });
+
+/**
+ * The headers an answer carries: its request id always; a challenge on 401; Retry-After on 429
+ * and 503; the caller's limits once a consumer is authenticated (not on 401, nor when the
+ * database is away or the server failed); no-store on the token endpoints' own answers.
+ */
+function headersOf(meta: RouteMetadata, path: string, status: string): Record<string, unknown> {
+  const code = Number(status);
+  const oauth = path === TOKEN_PATH || path.startsWith(`${TOKEN_PATH}/`);
+  const consumer = meta.auth.kind === 'consumer';
+  return {
+    'X-Request-Id': ref('RequestId'),
+    ...(code === 401 ? { 'WWW-Authenticate': ref('WwwAuthenticate') } : {}),
+    ...(code === 429 || code === 503 ? { 'Retry-After': ref('RetryAfter') } : {}),
+    ...(consumer && ![401, 403, 500, 503].includes(code) ? { RateLimit: ref('RateLimit'), 'RateLimit-Policy': ref('RateLimitPolicy') } : {}),
+    ...(consumer && code === 403 ? { RateLimit: ref('RateLimitIfConsumer'), 'RateLimit-Policy': ref('RateLimitPolicyIfConsumer') } : {}),
+    ...(oauth && [200, 400, 401].includes(code) ? { 'Cache-Control': ref('NoStore') } : {}),
+  };
+}
+
 type OperationMapper = NonNullable<NonNullable<Parameters<typeof generateOpenApi>[2]>['operationMapper']>;
-type ResponseLike = { description: string; content?: Record<string, unknown> };
+type ResponseLike = { description: string; content?: Record<string, unknown>; headers?: Record<string, unknown> };
 
 const mapOperation: OperationMapper = (operation, route) => {
   const meta = route.metadata as RouteMetadata;
   const responses = operation.responses as Record<string, ResponseLike>;
   for (const [status, response] of Object.entries(responses)) {
     response.description = RESPONSE_DESCRIPTIONS[status] ?? response.description;
+    response.headers = headersOf(meta, route.path, status);
     const json = response.content?.['application/json'];
     // OAuth endpoints answer their 400/401 as application/json, as RFC 6749 §5.2 requires.
     const oauthError = meta.tag === 'OAuth' && (status === '400' || status === '401');
@@ -111,6 +149,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
   doc.openapi = '3.0.3';
   doc.components = {
     ...doc.components,
+    headers: HEADERS,
     securitySchemes: {
       bearerAuth: {
         type: 'http',

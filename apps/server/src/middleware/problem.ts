@@ -1,12 +1,23 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import postgres from 'postgres';
-import { problemTypeFor, type Problem } from '@ihf/contract';
+import { OAuthError, problemTypeFor, type Problem } from '@ihf/contract';
 import type { RequestValidationError } from '@ts-rest/express';
 import type { ZodError } from 'zod';
 import { isDatabaseUnavailable } from '../db/availability.js';
 import { ApiError, type FieldError } from '../errors.js';
+import { oauthError } from '../services/oauth/errors.js';
 import { databaseUnavailable } from './database-gate.js';
+
+/**
+ * A route that declares its 400 as an RFC 6749 §5.2 error (the token endpoints) answers every
+ * 400 in that form, also those raised before its handler (an unreadable body).
+ */
+function inDeclaredForm(req: Request, err: ApiError): ApiError {
+  const declared = req.apiRoute?.route.responses[err.status];
+  if (declared !== OAuthError || err.status !== 400 || err.extra.members?.error) return err;
+  return oauthError('invalid_request', err.detail);
+}
 
 const toPointer = (path: (string | number)[]) =>
   '/' + path.map((p) => String(p).replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
@@ -127,6 +138,6 @@ export function problemHandler(logger: Logger, onDatabaseUnavailable?: (err: unk
       logger.error({ err, requestId: req.requestId }, 'unhandled error');
       apiError = new ApiError('internal_error', 'Something went wrong on our side. Quote the request id if you report it.');
     }
-    sendProblem(req, res, apiError);
+    sendProblem(req, res, inDeclaredForm(req, apiError));
   };
 }

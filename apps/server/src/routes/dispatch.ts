@@ -7,6 +7,8 @@ import { Stream } from 'node:stream';
 import type { Authenticator } from '../services/auth.js';
 import type { TrafficLimiter } from '../services/limits/limiter.js';
 import type { PolicyName } from '../services/limits/policy.js';
+import { ApiError } from '../errors.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../lib/json-depth.js';
 import { authorize } from '../middleware/auth.js';
 import { validationError } from '../middleware/problem.js';
 import { applyLimits } from '../middleware/rate-limit.js';
@@ -81,6 +83,7 @@ export function dispatchContract(deps: DispatchDeps): RequestHandler {
     if (typeis.hasBody(req)) {
       await run(parseJson, req, res);
       await run(parseForm, req, res);
+      if (nestsDeeperThan(req.body)) return next(new ApiError('bad_request', `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`));
     }
     if (!(await deps.idempotency(req, res))) return;
     await answer(req, res, entry.route, handlers.get(entry.route)!);

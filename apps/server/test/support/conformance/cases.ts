@@ -11,7 +11,7 @@ export interface Case {
   method: string;
   path: string;
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array<ArrayBuffer>;
 }
 
 const OVERSIZED = JSON.stringify({ padding: 'x'.repeat(1_100_000) });
@@ -44,6 +44,7 @@ function overrides(op: Operation, f: Fixtures): Record<string, unknown> {
     from: new Date(Date.now() - 24 * hour).toISOString(),
     to: new Date(Date.now() + hour).toISOString(),
     token: op.path.endsWith('/revoke') ? f.ids['victim:token'] : f.creds.oauth,
+    // The valid token requests authenticate by Basic; body credentials as well would be a 400.
     client_id: undefined,
     client_secret: undefined,
   };
@@ -62,11 +63,17 @@ function credentials(op: Operation, f: Fixtures): { valid: [string, Record<strin
   const none: [string, Record<string, string>] = ['no credential', {}];
   const garbage: [string, Record<string, string>] = ['unknown credential', bearer('ihfk_' + 'A'.repeat(43))];
   const { creds } = f;
+  const malformed: [string, Record<string, string>][] = [
+    ['bearer without a token', { authorization: 'Bearer' }],
+    ['basic on a bearer route', { authorization: `Basic ${creds.basic}` }],
+    ['8 KiB token', bearer('ihfk_' + 'B'.repeat(8192))],
+    ['unknown scheme', { authorization: `Token ${creds.key}` }],
+  ];
   switch (authOf(op)) {
     case 'public':
       return { valid: [['no credential', {}], ['with a key', bearer(creds.key)]], invalid: [garbage] };
     case 'admin':
-      return { valid: [['admin token', bearer(creds.admin)]], invalid: [none, garbage, ['consumer key on admin route', bearer(creds.key)]] };
+      return { valid: [['admin token', bearer(creds.admin)]], invalid: [none, garbage, ['consumer key on admin route', bearer(creds.key)], ...malformed] };
     case 'client':
       return {
         valid: [['client_secret_basic', { authorization: `Basic ${creds.basic}` }]],
@@ -76,7 +83,7 @@ function credentials(op: Operation, f: Fixtures): { valid: [string, Record<strin
       const own = op.path.endsWith('/portal-sessions/current') ? f.ids['victim:portal']! : creds.key;
       return {
         valid: [['static key', bearer(own)], ['oauth token', bearer(creds.oauth)], ['portal credential', bearer(creds.portal)]],
-        invalid: [none, garbage, ['key without the scope', bearer(creds.narrowKey)], ['admin token on consumer route', bearer(creds.admin)]],
+        invalid: [none, garbage, ['key without the scope', bearer(creds.narrowKey)], ['admin token on consumer route', bearer(creds.admin)], ...malformed],
       };
     }
   }
@@ -129,11 +136,19 @@ export function casesFor(op: Operation, f: Fixtures): Case[] {
     for (const [why, v] of invalidScalars(p.schema)) add(`query ${p.name}: ${why}`, { query: { ...requiredQuery, [p.name]: v } });
     const v = encodeURIComponent(scalar(p));
     add(`query ${p.name}: repeated`, { extraQuery: `${p.name}=${v}&${p.name}=${v}` });
+    add(`query ${p.name}: bracket syntax`, { query: {}, extraQuery: `${p.name}[x]=${v}` });
+    add(`query ${p.name}: array syntax`, { query: {}, extraQuery: `${p.name}[]=${v}` });
     if (p.required) add(`query ${p.name}: missing`, { query: Object.fromEntries(Object.entries(requiredQuery).filter(([k]) => k !== p.name)) });
   }
   add('unknown query parameter', { extraQuery: 'no_such_param=1' });
   add('Accept: application/xml', { headers: { accept: 'application/xml' } });
-  if (idem) add('idempotency-key over 255 chars', { headers: { 'idempotency-key': 'k'.repeat(256) } });
+  if (idem) {
+    add('idempotency-key over 255 chars', { headers: { 'idempotency-key': 'k'.repeat(256) } });
+    // The same key twice, the second time with another body: a replay, 409 in progress or 422 reused.
+    const key = randomUUID();
+    add('idempotency-key, first use', { headers: { 'idempotency-key': key } });
+    add('idempotency-key, reused with another body', { headers: { 'idempotency-key': key }, body: '{"other":true}' });
+  }
 
   if (bodySchema && validBody) {
     const props = (bodySchema.properties ?? {}) as Record<string, Schema>;
@@ -148,10 +163,16 @@ export function casesFor(op: Operation, f: Fixtures): Case[] {
     add('body: none', { body: undefined, headers: { 'content-type': '' } });
     add('body: oversized', { body: form ? `grant_type=${'x'.repeat(1_100_000)}` : OVERSIZED });
     add('body: text/plain', { headers: { 'content-type': 'text/plain' } });
+    add('body: unknown content-encoding', { headers: { 'content-encoding': 'br' } });
+    add('body: gzip that is not gzip', { headers: { 'content-encoding': 'gzip' } });
+    add('body: unsupported charset', { headers: { 'content-type': `${mediaType}; charset=latin1` } });
+    add('body: invalid UTF-8', { body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]) });
     add('body: multipart', { headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x--' });
     if (form) add('body: JSON instead of a form', { headers: { 'content-type': 'application/json' }, body: JSON.stringify(validBody) });
     else {
       add('body: malformed JSON', { body: '{"unterminated": ' });
+      add('body: __proto__ key', { body: `{"__proto__":{"polluted":true},${JSON.stringify(validBody).slice(1)}` });
+      add('body: deeply nested', { body: `${'['.repeat(5000)}${']'.repeat(5000)}` });
       add('body: array', { body: '[]' });
       add('body: string', { body: '"text"' });
       add('body: form instead of JSON', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' });

@@ -13,14 +13,14 @@ export interface Operation {
   path: string;
   parameters: Parameter[];
   requestBody?: { content: Record<string, Media> };
-  responses: Record<string, { content?: Record<string, Media> }>;
+  responses: Record<string, { content?: Record<string, Media>; headers?: Record<string, { required?: boolean; schema?: Schema; $ref?: string }> }>;
   security?: Record<string, string[]>[];
   scopes: string[];
 }
 
 export const spec = JSON.parse(readFileSync(new URL('../../../../../openapi/openapi.json', import.meta.url), 'utf8')) as {
   paths: Record<string, Record<string, Omit<Operation, 'id' | 'method' | 'path' | 'scopes'> & { operationId: string; 'x-required-scopes'?: string[] }>>;
-  components: { schemas: Record<string, Schema> };
+  components: { schemas: Record<string, Schema>; headers?: Record<string, { required?: boolean; schema?: Schema }> };
 };
 
 export const operations: Operation[] = Object.entries(spec.paths).flatMap(([path, item]) =>
@@ -67,14 +67,29 @@ function validatorFor(schema: Schema): ValidateFunction {
   return v;
 }
 
-export interface Answer { status: number; contentType: string; text: string }
+export interface Answer { status: number; contentType: string; text: string; headers?: Headers }
 
-/** Why the answer breaks the operation's contract, or null when it keeps it. */
+/** Headers the declared response requires but the answer lacks, or carries in another type. */
+function headerViolation(declared: Operation['responses'][string], headers: Headers): string | null {
+  for (const [name, declaredHeader] of Object.entries(declared.headers ?? {})) {
+    const h = declaredHeader.$ref ? spec.components.headers![declaredHeader.$ref.split('/').pop()!]! : declaredHeader;
+    const value = headers.get(name);
+    if (value === null) {
+      if (h.required) return `required header ${name} missing`;
+      continue;
+    }
+    if (h.schema?.type === 'integer' && !/^\d+$/.test(value)) return `header ${name} is not an integer: ${value}`;
+  }
+  return null;
+}
+
+/** Why the answer breaks the operation's contract (status, media type, body, headers when given), or null when it keeps it. */
 export function violation(op: Operation, answer: Answer): string | null {
   const declared = op.responses[String(answer.status)] ?? op.responses.default;
   if (!declared) return `status ${answer.status} not declared (declared: ${Object.keys(op.responses).join(', ')})`;
   const media = answer.contentType.split(';')[0]!.trim().toLowerCase();
-  if (!declared.content) return answer.text === '' ? null : `body (${media || 'no type'}) where none is declared`;
+  const headers = answer.headers ? headerViolation(declared, answer.headers) : null;
+  if (!declared.content) return answer.text === '' ? headers : `body (${media || 'no type'}) where none is declared`;
   const entry = declared.content[media];
   if (!entry) return `media type "${media}" not declared (declared: ${Object.keys(declared.content).join(', ')})`;
   if (!entry.schema) return null;
@@ -87,7 +102,7 @@ export function violation(op: Operation, answer: Answer): string | null {
   const validate = validatorFor(entry.schema);
   if (validate(body)) {
     const status = (body as { status?: unknown }).status;
-    return media === 'application/problem+json' && status !== answer.status ? `problem status ${String(status)} differs from HTTP ${answer.status}` : null;
+    return media === 'application/problem+json' && status !== answer.status ? `problem status ${String(status)} differs from HTTP ${answer.status}` : headers;
   }
   return `body off schema: ${ajv.errorsText(validate.errors?.slice(0, 3), { dataVar: 'body' })}`;
 }

@@ -47,7 +47,10 @@ export function invalidValues(schema: Schema): [string, unknown][] {
   if (typeof s.pattern === 'string') out.push(['pattern', 'Bad Value\u0000!']);
   if (typeof s.maximum === 'number') out.push(['over maximum', s.maximum + 1]);
   if (typeof s.minimum === 'number') out.push(['under minimum', s.minimum - 1]);
-  if (type === 'integer') out.push(['fraction', 1.5]);
+  if (type === 'integer') out.push(['fraction', 1.5], ['over int4', 2 ** 31], ['over 2^53', 2 ** 53 + 2]);
+  if (type === 'number') out.push(['huge', 1e308], ['tiny', -1e308]);
+  if (type === 'string') out.push(['lone surrogate', '\ud800'], ['control characters', '\u0001\u001f\u007f']);
+  if (s.format === 'date-time') out.push(['year 1', '0001-01-01T00:00:00Z'], ['year 9999', '9999-12-31T23:59:59.999Z'], ['offset time', '2026-12-06T10:00:00+14:00'], ['date only', '2026-12-06']);
   if (type === 'array') {
     out.push(['array of wrong items', [{ nested: true }]]);
     if (typeof s.maxItems === 'number') out.push(['over maxItems', Array.from({ length: s.maxItems + 1 }, () => validValue(s.items as Schema))]);
@@ -60,7 +63,8 @@ export function invalidValues(schema: Schema): [string, unknown][] {
 export function invalidScalars(schema: Schema): [string, string][] {
   const s = deref(schema);
   const out: [string, string][] = [['empty', ''], ['very long', 'z'.repeat(600)], ['NUL byte', 'a\u0000b'], ['non-ASCII', 'é☃']];
-  if (s.type === 'integer' || s.type === 'number') out.push(['not a number', 'abc'], ['fraction', '1.5'], ['negative', '-1'], ['huge', '1e400']);
+  if (s.type === 'integer' || s.type === 'number') out.push(['not a number', 'abc'], ['fraction', '1.5'], ['negative', '-1'], ['huge', '1e400'], ['over int4', '2147483648'], ['hex', '0x10']);
+  if (s.format === 'date-time') out.push(['year 1', '0001-01-01T00:00:00Z'], ['year 9999', '9999-12-31T23:59:59Z'], ['epoch number', '1796572633'], ['offset time', '2026-12-06T10:00:00+14:00']);
   if (typeof s.maximum === 'number') out.push(['over maximum', String(s.maximum + 1)]);
   if (typeof s.minimum === 'number') out.push(['under minimum', String(s.minimum - 1)]);
   if (s.type === 'boolean') out.push(['not a boolean', 'maybe']);
