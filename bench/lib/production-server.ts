@@ -52,6 +52,8 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
 }
 
 export async function startProductionServer(opts: {
+  /** The compiled entry point, relative to apps/server (another build to compare with). */
+  entry?: string;
   scopes: string[];
   env?: Record<string, string>;
   nodeArgs?: string[];
@@ -67,7 +69,7 @@ export async function startProductionServer(opts: {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const redis = loadConfig().REDIS_URL;
   const started = performance.now();
-  const [command, ...args] = [...(opts.wrapper ?? []), process.execPath, ...(opts.nodeArgs ?? []), 'dist/main.js'];
+  const [command, ...args] = [...(opts.wrapper ?? []), process.execPath, ...(opts.nodeArgs ?? []), opts.entry ?? 'dist/main.js'];
   const child = spawn(command!, args, {
     cwd: SERVER_DIR,
     env: {
