@@ -12,6 +12,8 @@ import { benchDatabase } from './database.js';
 
 const SERVER_DIR = fileURLToPath(new URL('../../apps/server/', import.meta.url));
 const REPO_DIR = fileURLToPath(new URL('../../', import.meta.url));
+/** The heap flags of the image's CMD (Dockerfile); `nodeArgs` replaces them. */
+const IMAGE_NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=8', '--heap-growing-percent=50'];
 const CLOCK_TICKS_PER_S = 100; // USER_HZ on Linux, for /proc/<pid>/stat
 
 export interface ProductionServer {
@@ -52,6 +54,8 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
 }
 
 export async function startProductionServer(opts: {
+  /** The compiled entry point, relative to apps/server (another build to compare with). */
+  entry?: string;
   scopes: string[];
   env?: Record<string, string>;
   nodeArgs?: string[];
@@ -67,7 +71,7 @@ export async function startProductionServer(opts: {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const redis = loadConfig().REDIS_URL;
   const started = performance.now();
-  const [command, ...args] = [...(opts.wrapper ?? []), process.execPath, ...(opts.nodeArgs ?? []), 'dist/main.js'];
+  const [command, ...args] = [...(opts.wrapper ?? []), process.execPath, ...(opts.nodeArgs ?? IMAGE_NODE_FLAGS), opts.entry ?? 'dist/main.js'];
   const child = spawn(command!, args, {
     cwd: SERVER_DIR,
     env: {

@@ -1,18 +1,11 @@
 // Boots the server: configuration, database (embedded when DATABASE_URL is unset),
 // migrations, HTTP, and a graceful stop on SIGTERM/SIGINT.
 import { randomBytes } from 'node:crypto';
-import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createSql } from './db/client.js';
 import type { EmbeddedDatabase } from './db/embedded.js';
-import { migrateUp } from './db/migrate.js';
-import { startHousekeeping } from './housekeeping/index.js';
 import { createLogger } from './logger.js';
-import { serveMetrics } from './observability/metrics-server.js';
-import { createRegistry } from './observability/metrics.js';
-import { listen, type RunningServer } from './server.js';
+import type { RunningServer } from './server.js';
 import { withLocalSecretKey } from './lib/local-secret-key.js';
-import { runWorkerOnly, startWebhookWorker } from './webhooks/worker/worker.js';
 
 function withLocalAdminToken(config: Config): Config {
   if (config.IHF_ADMIN_TOKEN) return config;
@@ -26,6 +19,24 @@ function withLocalAdminToken(config: Config): Config {
       `  Use it as "Authorization: Bearer <token>" on /api/v2/admin routes. It lasts until this process stops.\n\n`,
   );
   return { ...config, IHF_ADMIN_TOKEN: token };
+}
+
+/**
+ * Everything past configuration and the log. Loaded while an embedded PostgreSQL starts:
+ * loading it is most of start-up's CPU, and the database takes as long to come up.
+ */
+async function loadRuntime() {
+  const [app, client, migrate, housekeeping, metricsServer, metrics, server, worker] = await Promise.all([
+    import('./app.js'),
+    import('./db/client.js'),
+    import('./db/migrate.js'),
+    import('./housekeeping/index.js'),
+    import('./observability/metrics-server.js'),
+    import('./observability/metrics.js'),
+    import('./server.js'),
+    import('./webhooks/worker/worker.js'),
+  ]);
+  return { ...app, ...client, ...migrate, ...housekeeping, ...metricsServer, ...metrics, ...server, ...worker };
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
@@ -54,16 +65,21 @@ async function main(): Promise<void> {
     ? (await import('./observability/tracing.js')).startTracing(config, logger)
     : undefined;
   const tracer = tracing?.tracer;
-  const registry = createRegistry();
 
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.DATABASE_URL;
+  let loading: ReturnType<typeof loadRuntime> | undefined;
   if (!databaseUrl) {
     // Loaded only here, so a production process (DATABASE_URL set) never touches it.
     const { startEmbeddedPostgres } = await withoutNewSignalHandlers(() => import('./db/embedded.js'));
-    embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, logger);
+    const starting = startEmbeddedPostgres(config.EMBEDDED_PG_DIR, logger);
+    loading = loadRuntime();
+    embedded = await starting;
     databaseUrl = embedded.url;
   }
+  const { createApp, createRegistry, createSql, listen, migrateUp, runWorkerOnly, serveMetrics, startHousekeeping, startWebhookWorker } =
+    await (loading ?? loadRuntime());
+  const registry = createRegistry();
   const applied = await migrateUp(databaseUrl, { info: (m) => logger.debug(m) }, config.MIGRATIONS_DIR);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   // Every role: replicas take turns through an advisory lock.
