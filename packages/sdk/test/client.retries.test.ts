@@ -1,3 +1,4 @@
+// Over 300 lines: every retry rule (network, 429, 5xx, idempotency, deadlines) against one msw server
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { contract, type RouteMetadata } from '@ihf/contract';
