@@ -1,7 +1,7 @@
 // Migration 0023 (the webhook tables partitioned by day) goes down and up again with rows
 // in the tables: every row is kept each way, and messages from before it (ids that carry
 // no time) are still found by the hot path after it.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createSql, type Sql } from '../src/db/client.js';
 import { migrateDown, migrateUp } from '../src/db/migrate.js';
@@ -59,7 +59,8 @@ describe('migration 0023', () => {
       expect(plain).toEqual({ ...partitioned, kinds: { webhook_deliveries: 'r', webhook_events: 'r', webhook_messages: 'r' } });
 
       // Rows written before 0023: a message id without a time, and a logged attempt of it.
-      const legacy = `msg_${randomBytes(16).toString('hex')}`;
+      // As the earlier version minted them: a UUIDv4's hex (random hex would look like a UUIDv7 one time in 16).
+      const legacy = `msg_${randomUUID().replaceAll('-', '')}`;
       await sql`
         WITH e AS (INSERT INTO webhook_events (event_type, body) VALUES ('annotation.created', '{"n":3}') RETURNING id)
         INSERT INTO webhook_messages (id, webhook_event_id, webhook_subscription_id, state, attempts, logged_attempts)
