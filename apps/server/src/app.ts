@@ -1,4 +1,4 @@
-import { API_PREFIX, contract } from '@ihf/contract';
+import { contract } from '@ihf/contract';
 import type { Tracer } from '@opentelemetry/api';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
@@ -66,8 +66,7 @@ export function createApp(deps: AppDeps): { app: Express; services: ReturnType<t
     onRefused: metrics.refused,
     idempotency: idempotency(services.repos.idempotency, services.secretBox, deps.logger),
   });
-  app.use(databaseGate(gate));
-  app.use((req, res, next) => (req.path.startsWith(API_PREFIX) ? serveContract(req, res, next) : next()));
+  app.use(databaseGate(gate, serveContract));
   app.use(opsRouter({ sql: deps.sql, gate, metrics, migrationsDir: deps.migrationsDir, publicBaseUrl: deps.config.PUBLIC_BASE_URL }));
   app.use(oauthMetadataRouter(deps.config));
   app.use(problemsRouter(problemTypeBase));

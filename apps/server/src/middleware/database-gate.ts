@@ -13,10 +13,14 @@ export function databaseUnavailable(detail = 'The database is not reachable; ret
   });
 }
 
-/** While PostgreSQL is away, API requests get a 503 at once instead of queueing for a connection. */
-export function databaseGate(gate: DatabaseGate): RequestHandler {
-  return (req, _res, next) => {
-    if (gate.available || !req.path.startsWith(API_PREFIX)) return next();
-    next(databaseUnavailable());
+/**
+ * Sends API requests to `serveApi`, or while PostgreSQL is away answers them 503 at once
+ * instead of letting them queue for a connection; other paths go on to the next router.
+ */
+export function databaseGate(gate: DatabaseGate, serveApi: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    if (!req.path.startsWith(API_PREFIX)) return next();
+    if (!gate.available) return next(databaseUnavailable());
+    serveApi(req, res, next);
   };
 }

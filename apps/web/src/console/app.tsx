@@ -3,7 +3,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { createClient } from '@ihf/sdk';
 import { clientFor } from '../shared/api.js';
 import { sessionStore } from '../shared/session.js';
-import { ThemeSelect } from '../shared/ui.js';
+import { SideNav, ThemeSelect, type NavItem } from '../shared/ui.js';
 import { ConsumerPage } from './consumer.js';
 import { ConsumersPage } from './consumers.js';
 import { NotFound } from './not-found.js';
@@ -63,7 +63,7 @@ export function App() {
   );
 }
 
-const NAV = [
+const NAV: NavItem[] = [
   { href: '/console', label: 'Overview' },
   { href: '/console/consumers', label: 'Consumers' },
   { href: '/console/webhooks', label: 'Webhooks' },
@@ -89,17 +89,7 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
             Sign out
           </button>
         </header>
-        <nav class="sidenav" aria-label="Console">
-          <ul>
-            {NAV.map((item) => (
-              <li key={item.href}>
-                <a href={item.href} aria-current={current(item.href) ? 'page' : undefined}>
-                  {item.label}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        <SideNav label="Console" items={NAV} current={current} />
         <main id="main" tabIndex={-1}>
           <Router>
             <Route path="/console" component={OverviewPage} />

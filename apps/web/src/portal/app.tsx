@@ -5,7 +5,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { createClient } from '@ihf/sdk';
 import { isUnauthorized } from '../shared/api.js';
 import { sessionStore } from '../shared/session.js';
-import { ErrorNotice, Loading, ThemeSelect } from '../shared/ui.js';
+import { ErrorNotice, Loading, SideNav, ThemeSelect, type NavItem } from '../shared/ui.js';
 import { EndpointPage } from './endpoint.js';
 import { EndpointsPage } from './endpoints.js';
 import { EventTypesPage } from './event-types.js';
@@ -135,7 +135,7 @@ function SignedOut() {
   );
 }
 
-const NAV = [
+const NAV: NavItem[] = [
   { href: '/portal', label: 'Endpoints' },
   { href: '/portal/event-types', label: 'Event types' },
   { href: '/portal/usage', label: 'Usage' },
@@ -161,17 +161,7 @@ function Shell() {
             Sign out
           </button>
         </header>
-        <nav class="sidenav" aria-label="Portal">
-          <ul>
-            {NAV.map((item) => (
-              <li key={item.href}>
-                <a href={item.href} aria-current={current(item.href) ? 'page' : undefined}>
-                  {item.label}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        <SideNav label="Portal" items={NAV} current={current} />
         <main id="main" tabIndex={-1}>
           <Router>
             <Route path="/portal" component={EndpointsPage} />

@@ -139,3 +139,25 @@ export function PagedList<T>(props: { list: Paged<T>; what: string; empty: Compo
 export function StatusBadge({ tone, children }: { tone: 'ok' | 'warn' | 'err' | 'muted'; children: ComponentChildren }) {
   return <span class={`badge ${tone}`}>{children}</span>;
 }
+
+export interface NavItem {
+  href: string;
+  label: string;
+}
+
+/** The side navigation of an app; `current` says which item the page belongs to (aria-current). */
+export function SideNav({ label, items, current }: { label: string; items: NavItem[]; current: (href: string) => boolean }) {
+  return (
+    <nav class="sidenav" aria-label={label}>
+      <ul>
+        {items.map((item) => (
+          <li key={item.href}>
+            <a href={item.href} aria-current={current(item.href) ? 'page' : undefined}>
+              {item.label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
