@@ -16,6 +16,7 @@ import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { benchDatabase } from './lib/database.js';
+import { IMAGE_NODE_FLAGS } from './lib/production-server.js';
 import { startReceiver } from './lib/receiver-process.js';
 import { events, percentile } from './lib/webhooks-db.js';
 
@@ -33,9 +34,9 @@ if (build.status !== 0) throw new Error('pnpm --filter @ihf/server build failed'
 const database = await benchDatabase();
 const receiver = await startReceiver();
 const adminToken = `ihfadm_${randomBytes(32).toString('base64url')}`;
-// SOAK_NODE_ARGS: extra node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+// The image's node flags (Dockerfile CMD); SOAK_NODE_ARGS: extra node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
 const nodeArgs = (process.env.SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean);
-const child = spawn(process.execPath, [...nodeArgs, '--enable-source-maps', 'dist/main.js'], {
+const child = spawn(process.execPath, [...IMAGE_NODE_FLAGS, ...nodeArgs, 'dist/main.js'], {
   cwd: serverDir,
   env: {
     PATH: process.env.PATH ?? '',

@@ -325,6 +325,7 @@ END $$;
 
 CREATE FUNCTION public.webhook_deliveries_check_references() RETURNS trigger
     LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
     AS $$
 DECLARE
   missing TEXT;
@@ -365,6 +366,7 @@ END $$;
 
 CREATE FUNCTION public.webhook_deliveries_guard_message() RETURNS trigger
     LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
     AS $$
 BEGIN
   IF (TG_OP = 'DELETE' OR NEW.id IS DISTINCT FROM OLD.id OR NEW.created_at IS DISTINCT FROM OLD.created_at)
@@ -425,6 +427,7 @@ $$;
 
 CREATE FUNCTION public.webhook_messages_check_event() RETURNS trigger
     LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
     AS $$
 DECLARE
   missing TEXT;
@@ -456,6 +459,7 @@ END $$;
 
 CREATE FUNCTION public.webhook_messages_event_created_at() RETURNS trigger
     LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
     AS $$
 BEGIN
   SELECT created_at INTO NEW.event_created_at FROM webhook_events WHERE id = NEW.webhook_event_id;
@@ -468,6 +472,7 @@ END $$;
 
 CREATE FUNCTION public.webhook_messages_guard_event() RETURNS trigger
     LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
     AS $$
 BEGIN
   IF EXISTS (SELECT 1 FROM webhook_messages WHERE webhook_event_id = OLD.id AND event_created_at = OLD.created_at) THEN

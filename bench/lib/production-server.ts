@@ -13,7 +13,7 @@ import { benchDatabase } from './database.js';
 const SERVER_DIR = fileURLToPath(new URL('../../apps/server/', import.meta.url));
 const REPO_DIR = fileURLToPath(new URL('../../', import.meta.url));
 /** The heap flags of the image's CMD (Dockerfile); `nodeArgs` replaces them. */
-const IMAGE_NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=8', '--heap-growing-percent=50'];
+export const IMAGE_NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=8', '--heap-growing-percent=50'];
 const CLOCK_TICKS_PER_S = 100; // USER_HZ on Linux, for /proc/<pid>/stat
 
 export interface ProductionServer {

@@ -54,7 +54,7 @@ describe('migration 0023', () => {
       expect(partitioned.kinds).toEqual({ webhook_deliveries: 'p', webhook_events: 'p', webhook_messages: 'p' });
       expect([partitioned.events.length, partitioned.messages.length, partitioned.deliveries.length]).toEqual([2, 2, 1]);
 
-      expect(await migrateDown(url, 1)).toEqual(['0023_webhook-tables-partitioned']);
+      expect(await migrateDown(url, 2)).toEqual(['0024_webhook-lookups-by-index', '0023_webhook-tables-partitioned']);
       const plain = await snapshot(sql);
       expect(plain).toEqual({ ...partitioned, kinds: { webhook_deliveries: 'r', webhook_events: 'r', webhook_messages: 'r' } });
 
@@ -70,7 +70,7 @@ describe('migration 0023', () => {
         VALUES (${s!.id}, '{"n":3}', 'failed', ${legacy}, 1)`;
       const before = await snapshot(sql);
 
-      expect(await migrateUp(url)).toEqual(['0023_webhook-tables-partitioned']);
+      expect(await migrateUp(url)).toEqual(['0023_webhook-tables-partitioned', '0024_webhook-lookups-by-index']);
       const again = await snapshot(sql);
       expect(again).toEqual({ ...before, kinds: partitioned.kinds });
       // The previous version's fan-out (a rolling upgrade) still inserts: no event_created_at, no time in the id.

@@ -69,22 +69,26 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
   if (!config.IHF_SECRET_KEY) throw new Error('IHF_SECRET_KEY is required to run the webhook worker');
   /** Requests in flight at once. */
   const concurrency = opts.concurrency ?? config.WEBHOOK_CONCURRENCY;
-  const sessionUrl = withSessionSetting(opts.databaseUrl, 'plan_cache_mode', PLAN_CACHE_MODE);
-  const sql = createSql(sessionUrl, {
+  // The engine's generic plans are kept for the session; made while a day's partition is
+  // small they would scan it as it fills. Its statements are keyed lookups: indexes only.
+  const engineUrl = withSessionSetting(withSessionSetting(opts.databaseUrl, 'plan_cache_mode', PLAN_CACHE_MODE), 'enable_seqscan', 'off');
+  const sql = createSql(engineUrl, {
     max: Math.max(4, Math.ceil(concurrency / 2) + 2),
     applicationName: 'ihf-webhook-worker',
   });
   // The hot path (claims, logged successes) has a session of its own, so a tick's statements
   // leave in one write. synchronous_commit=off: a commit a PostgreSQL crash loses leaves its
   // attempt pending with its job queued, so it is sent again, never lost (docs/webhooks.md).
-  const hotSql = createSql(withSessionSetting(sessionUrl, 'synchronous_commit', 'off'), {
+  const hotSql = createSql(withSessionSetting(engineUrl, 'synchronous_commit', 'off'), {
     max: 1,
     applicationName: 'ihf-webhook-worker',
   });
-  const liveness = createLiveness({ databaseUrl: opts.databaseUrl, sql, logger, sweepIntervalMs: opts.sweepIntervalMs });
+  // The backlog gauge and the dead-worker sweep read whole queue tables: the default planner.
+  const opsSql = createSql(opts.databaseUrl, { max: 2, applicationName: 'ihf-webhook-worker' });
+  const liveness = createLiveness({ databaseUrl: opts.databaseUrl, sql: opsSql, logger, sweepIntervalMs: opts.sweepIntervalMs });
   const agents = createSenderAgents(Math.max(16, concurrency * 2));
   const registry = opts.registry ?? new Registry();
-  const telemetry = createAttemptTelemetry(createWebhookMetrics(registry, sql), opts.tracer);
+  const telemetry = createAttemptTelemetry(createWebhookMetrics(registry, opsSql), opts.tracer);
   const engine = createDeliveryEngine({
     sql,
     secretBox: createSecretBox(config.IHF_SECRET_KEY),
@@ -134,6 +138,7 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
   await liveness.start();
   watchPool(registry, 'worker', postgresPool(sql));
   watchPool(registry, 'worker-hot', postgresPool(hotSql));
+  watchPool(registry, 'worker-ops', postgresPool(opsSql));
   watchPool(registry, 'worker-queue', pgPools(queues.map((q) => q.pool)));
 
   let stopped: Promise<void> | undefined;
@@ -157,6 +162,7 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
         await liveness.end();
         await sql.end({ timeout: 2 });
         await hotSql.end({ timeout: 2 });
+        await opsSql.end({ timeout: 2 });
       })();
       return stopped;
     },
