@@ -209,6 +209,44 @@ BEGIN
 END $$;
 
 --
+-- Name: ihf_webhook_expire_default(integer, date); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ihf_webhook_expire_default(keep_days integer, today date DEFAULT ((now() AT TIME ZONE 'UTC'::text))::date) RETURNS integer
+    LANGUAGE plpgsql
+    SET client_min_messages TO 'warning'
+    SET lock_timeout TO '5s'
+    AS $$
+DECLARE
+  cutoff TIMESTAMPTZ := (today - keep_days)::timestamp AT TIME ZONE 'UTC';
+  deleted INTEGER := 0;
+  n INTEGER;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM webhook_events_default WHERE created_at < cutoff)
+     AND NOT EXISTS (SELECT 1 FROM webhook_messages_default WHERE created_at < cutoff)
+     AND NOT EXISTS (SELECT 1 FROM webhook_deliveries_default WHERE message_created_at < cutoff) THEN
+    RETURN 0;
+  END IF;
+  PERFORM pg_advisory_xact_lock(hashtext('ihf_webhook_maintain'));
+  LOCK TABLE webhook_events, webhook_messages, webhook_deliveries IN ACCESS EXCLUSIVE MODE;
+  IF ihf_webhook_day_has_jobs('-infinity', cutoff) THEN
+    RAISE WARNING 'webhook tables: rows of the default partitions kept past retention, an attempt of their messages is queued';
+    RETURN 0;
+  END IF;
+  ALTER TABLE webhook_deliveries DETACH PARTITION webhook_deliveries_default;
+  DELETE FROM webhook_deliveries_default WHERE message_created_at < cutoff;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  deleted := deleted + n;
+  ALTER TABLE webhook_deliveries ATTACH PARTITION webhook_deliveries_default DEFAULT;
+  DELETE FROM webhook_messages_default WHERE created_at < cutoff;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  deleted := deleted + n;
+  DELETE FROM webhook_events_default WHERE created_at < cutoff;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN deleted + n;
+END $$;
+
+--
 -- Name: ihf_webhook_maintain(integer, integer, date); Type: FUNCTION; Schema: public; Owner: -
 --
 

@@ -1,9 +1,10 @@
 // Retention of the webhook tables (migration 0023), on real PostgreSQL with an injected
 // clock: day partitions past the retention are dropped whole and nothing younger is
 // touched; a day with an attempt still queued is kept; the delivery log stays append-only
-// in partitions created later; expired OAuth tokens and portal credentials are pruned.
+// in partitions created later; rows that fell into the default partitions expire too;
+// expired OAuth tokens and portal credentials are pruned.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keepDays, maintainWebhookTables, pruneExpiredCredentials, retryHorizonSeconds } from '../src/housekeeping/index.js';
+import { expireDefaultPartitions, keepDays, maintainWebhookTables, pruneExpiredCredentials, retryHorizonSeconds } from '../src/housekeeping/index.js';
 import { createTestDatabase, type TestDatabase } from './support/harness.js';
 
 const DAY = 86_400_000;
@@ -30,10 +31,10 @@ afterAll(() => db.drop());
  * An event, its message (id minted `at`, as the fan-out does, or a pre-0023 random one)
  * and one logged attempt; answers the message id.
  */
-async function messageAt(at: Date, opts: { state?: string; legacyId?: boolean } = {}): Promise<string> {
-  // Its day's partitions, as housekeeping would have created them ahead of that day.
+async function messageAt(at: Date, opts: { state?: string; legacyId?: boolean; partitioned?: boolean } = {}): Promise<string> {
+  // Its day's partitions, as housekeeping would have created them ahead of that day (else the _default ones).
   const day = at.toISOString().slice(0, 10);
-  await db.sql`SELECT ihf_webhook_create_partitions(${day}::date, ${day}::date)`;
+  if (opts.partitioned ?? true) await db.sql`SELECT ihf_webhook_create_partitions(${day}::date, ${day}::date)`;
   const [m] = await db.sql<{ id: string }[]>`
     WITH ev AS (
       INSERT INTO webhook_events (id, event_type, body, created_at) VALUES (gen_random_uuid(), 'annotation.created', '{}', ${at})
@@ -141,6 +142,36 @@ describe('webhook tables retention', () => {
     );
     const [kept] = await db.sql<{ status: string }[]>`SELECT status FROM webhook_deliveries WHERE webhook_message_id = ${id}`;
     expect(kept!.status).toBe('failed');
+  });
+
+  it('deletes rows of the default partitions past the retention, unless still queued, and nothing younger', async () => {
+    const defaults = ['webhook_events_default', 'webhook_messages_default', 'webhook_deliveries_default'];
+    const inDefaults = async () => {
+      const rows = await rowsPerPartition();
+      return defaults.map((t) => rows[t] ?? 0);
+    };
+    const base = await inDefaults();
+    // Days without partitions: 60 and 50 days ago are past the 30 days kept, 10 days ago is not.
+    const old = await messageAt(daysAgo(60), { state: 'pending', partitioned: false });
+    await messageAt(daysAgo(50), { partitioned: false });
+    const young = await messageAt(daysAgo(10), { partitioned: false });
+    expect(await inDefaults()).toEqual(base.map((n) => n + 3));
+
+    // A retry still queued holds every expired default row back.
+    await db.sql`SELECT graphile_worker.add_job('webhook.deliver', json_build_object('m', ${old}::text, 'a', 2), job_key => ${old}::text)`;
+    expect(await expireDefaultPartitions(db.sql, { keep: 30, now: NOW })).toBe(0);
+    expect(await inDefaults()).toEqual(base.map((n) => n + 3));
+
+    await db.sql`SELECT graphile_worker.remove_job(${old})`;
+    // Two days' event, message and logged attempt.
+    expect(await expireDefaultPartitions(db.sql, { keep: 30, now: NOW })).toBe(6);
+    expect(await inDefaults()).toEqual(base.map((n) => n + 1));
+    const [left] = await db.sql<{ id: string }[]>`SELECT webhook_message_id AS id FROM webhook_deliveries_default`;
+    expect(left!.id).toBe(young);
+    expect(await expireDefaultPartitions(db.sql, { keep: 30, now: NOW })).toBe(0);
+    // Reattached with its append-only triggers.
+    await expect(db.sql`DELETE FROM webhook_deliveries WHERE webhook_message_id = ${young}`).rejects.toThrow('webhook_deliveries is append-only');
+    await expect(db.sql`DELETE FROM webhook_deliveries_default WHERE webhook_message_id = ${young}`).rejects.toThrow('webhook_deliveries is append-only');
   });
 
   it('skips its round while another replica maintains the tables', async () => {

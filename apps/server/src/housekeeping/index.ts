@@ -5,11 +5,11 @@ import { createIdempotencyRepository } from '../db/repositories/idempotency.js';
 import { claimLeaseSeconds } from '../webhooks/delivery/lease.js';
 import { runExclusive } from './exclusive.js';
 import { pruneExpiredCredentials } from './expired-credentials.js';
-import { keepDays, maintainWebhookTables } from './webhook-retention.js';
+import { expireDefaultPartitions, keepDays, maintainWebhookTables } from './webhook-retention.js';
 
 export { runExclusive } from './exclusive.js';
 export { pruneExpiredCredentials } from './expired-credentials.js';
-export { keepDays, maintainWebhookTables, retryHorizonSeconds } from './webhook-retention.js';
+export { expireDefaultPartitions, keepDays, maintainWebhookTables, retryHorizonSeconds } from './webhook-retention.js';
 
 /** How often expired Idempotency-Key rows are purged. */
 const PURGE_INTERVAL_MS = 10 * 60_000;
@@ -51,6 +51,11 @@ export function startHousekeeping(opts: { databaseUrl: string; logger: Logger; c
       maintainWebhookTables(sql, { keep, now })
         .then((dropped) => dropped && dropped !== 'skipped' && logger.info({ dropped, keepDays: keep }, 'webhook tables: days past retention dropped'))
         .catch((err: unknown) => logger.error({ err }, 'webhook tables: partition maintenance failed')),
+    );
+    after(() =>
+      expireDefaultPartitions(sql, { keep, now })
+        .then((deleted) => deleted && deleted !== 'skipped' && logger.info({ deleted, keepDays: keep }, 'webhook tables: default-partition rows past retention deleted'))
+        .catch((err: unknown) => logger.error({ err }, 'webhook tables: default-partition expiry failed')),
     );
     after(() =>
       pruneExpiredCredentials(sql, now)

@@ -33,3 +33,17 @@ export function maintainWebhookTables(sql: Sql, opts: { keep: number; now: Date 
     return row!.dropped;
   });
 }
+
+/**
+ * Deletes the rows of the webhook tables' `_default` partitions (rows written for a day
+ * that had no partition) created more than `keep` days before `now`, unless a queued job
+ * still carries an attempt of one of them (migration 0025). Answers the rows deleted, or
+ * `skipped` while another replica maintains the tables.
+ */
+export function expireDefaultPartitions(sql: Sql, opts: { keep: number; now: Date }): Promise<number | 'skipped'> {
+  const today = opts.now.toISOString().slice(0, 10);
+  return runExclusive(sql, 'ihf-housekeeping:webhook-retention', async (tx) => {
+    const [row] = await tx<{ deleted: number }[]>`SELECT ihf_webhook_expire_default(${opts.keep}, ${today}::date) AS deleted`;
+    return row!.deleted;
+  });
+}
