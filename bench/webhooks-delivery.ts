@@ -120,8 +120,11 @@ try {
   const worker = await startWebhookWorker({ config: env.config, databaseUrl: env.databaseUrl, logger: createLogger('silent') });
 
   // 3. Latency at light load, one record at a time.
+  // The worker is new: the first records it delivers (its sessions connect and plan)
+  // are reported apart from the ones the latency goal is about.
   const latencies: number[] = [];
-  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+  const firstAfterDrain: number[] = [];
+  for (let i = -3; i < LATENCY_SAMPLES; i++) {
     const tag = `lat-${i}`;
     // Registered before the record exists, so the receipt cannot come first; `at` is the
     // receiver's Date.now() (wall clock, comparable with PostgreSQL's created_at).
@@ -130,7 +133,7 @@ try {
     const res = await env.post('/api/v2/interaction-events', { ...events(1, tag)[0], subject_id: tag });
     const record = (await res.json()) as { created_at: string };
     const at = await got;
-    latencies.push(at - Date.parse(record.created_at));
+    (i < 0 ? firstAfterDrain : latencies).push(at - Date.parse(record.created_at));
     await new Promise((r) => setTimeout(r, 20));
   }
   latencies.sort((a, b) => a - b);
@@ -146,7 +149,7 @@ try {
   console.log(`  bare POST loop:        ${fmt(bare)} req/s (median ${Math.round(median(bare.map((x) => x.rate)))}; ${BARE_N} requests a round; this process ${cpu(bare)})`);
   console.log(`  signed deliveries:     ${fmt(signed)} deliveries/s (median ${Math.round(median(signed.map((x) => x.rate)))}; ${N} events a round, ${logged!.n} logged as delivered in all; this process ${cpu(signed)})`);
   console.log(`  ratio (median):        ${median(ratios).toFixed(3)} x the bare loop  (per round: ${ratios.map((r) => r.toFixed(3)).join(', ')}; target >= 0.7)`);
-  console.log(`  commit-to-receipt:     p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms (${LATENCY_SAMPLES} records, one at a time; targets p50 <= 10 ms, p99 <= 50 ms)`);
+  console.log(`  commit-to-receipt:     p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms (${LATENCY_SAMPLES} records, one at a time; targets p50 <= 10 ms, p99 <= 50 ms); the ${firstAfterDrain.length} before them, the new worker's first: ${firstAfterDrain.join(', ')} ms`);
 } finally {
   await receiver?.close();
   await env.close();
