@@ -12,7 +12,7 @@ const ROUNDS = 5;
 const WARMUP_S = 3;
 const SOAK_S = Number(process.env.SOAK_S ?? 60);
 
-const server = await startProductionServer({ scopes: ['usage:read'] });
+const server = await startProductionServer({ scopes: ['usage:read', 'annotations:read', 'annotations:write'] });
 await new Promise((r) => setTimeout(r, 2000));
 const idleRss = server.rssMb();
 const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
@@ -25,11 +25,12 @@ interface Figures {
   cpu: number;
 }
 
-async function load(path: string, seconds: number): Promise<Figures> {
+async function load(path: string, seconds: number, body?: unknown): Promise<Figures> {
   const cpuBefore = server.cpuMicros();
+  const post = body === undefined ? [] : ['-m', 'POST', '-H', 'content-type=application/json', '-b', JSON.stringify(body)];
   const child = spawn(
     process.execPath,
-    [autocannonCli, '-j', '-c', String(CONNECTIONS), '-d', String(seconds), '-H', `authorization=Bearer ${server.key}`, server.url + path],
+    [autocannonCli, '-j', '-c', String(CONNECTIONS), '-d', String(seconds), '-H', `authorization=Bearer ${server.key}`, ...post, server.url + path],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );
   let out = '';
@@ -47,6 +48,17 @@ const me: Figures[] = [];
 for (let i = 0; i < ROUNDS; i++) {
   health.push(await load('/healthz', ROUND_S));
   me.push(await load('/api/v2/me', ROUND_S));
+}
+
+// A record create, then a page of 50 of them (the issue's baseline: ~170 and ~780 req/s).
+const CREATE = '/api/v2/annotations';
+const LIST = '/api/v2/annotations?limit=50';
+await load(CREATE, WARMUP_S, { body: 'Users click save twice.', labels: ['ux'] });
+const creates: Figures[] = [];
+const lists: Figures[] = [];
+for (let i = 0; i < 3; i++) {
+  creates.push(await load(CREATE, ROUND_S, { body: 'Users click save twice.', labels: ['ux'] }));
+  lists.push(await load(LIST, ROUND_S));
 }
 
 let peakRss = server.rssMb();
@@ -69,6 +81,8 @@ console.log(line('GET /api/v2/me (auth + limits + logs)', me));
 console.log(`  per round (me/healthz req/s): ${me.map((m, i) => (m.rps / health[i]!.rps).toFixed(2)).join(' ')}`);
 console.log(`  throughput ratio ${median(me.map((m, i) => m.rps / health[i]!.rps)).toFixed(3)} (target >= 0.8)`);
 console.log(`  server CPU per request: /me ${fmt(median(me.map((m) => m.cpu)))} µs (target <= 200), /healthz ${fmt(median(health.map((h) => h.cpu)))} µs`);
+console.log(line(`POST ${CREATE}`, creates));
+console.log(line(`GET ${LIST}`, lists));
 console.log(`  start to ready: ${fmt(server.startToReadyMs)} ms (fresh database, migrations applied)`);
 console.log(
   `  resident memory: ${fmt(idleRss)} MB idle after start; ${fmt(afterRss)} MB after ${SOAK_S} s of GET /me (peak ${fmt(peakRss)} MB, ${fmt(soak.rps)} req/s) (target <= 150)`,
