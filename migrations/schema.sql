@@ -364,6 +364,7 @@ END $$;
 CREATE FUNCTION public.webhook_deliveries_check_references() RETURNS trigger
     LANGUAGE plpgsql
     SET enable_seqscan TO 'off'
+    SET jit TO 'off'
     AS $$
 DECLARE
   missing TEXT;
@@ -405,6 +406,7 @@ END $$;
 CREATE FUNCTION public.webhook_deliveries_guard_message() RETURNS trigger
     LANGUAGE plpgsql
     SET enable_seqscan TO 'off'
+    SET jit TO 'off'
     AS $$
 BEGIN
   IF (TG_OP = 'DELETE' OR NEW.id IS DISTINCT FROM OLD.id OR NEW.created_at IS DISTINCT FROM OLD.created_at)
@@ -466,6 +468,7 @@ $$;
 CREATE FUNCTION public.webhook_messages_check_event() RETURNS trigger
     LANGUAGE plpgsql
     SET enable_seqscan TO 'off'
+    SET jit TO 'off'
     AS $$
 DECLARE
   missing TEXT;
@@ -498,6 +501,7 @@ END $$;
 CREATE FUNCTION public.webhook_messages_event_created_at() RETURNS trigger
     LANGUAGE plpgsql
     SET enable_seqscan TO 'off'
+    SET jit TO 'off'
     AS $$
 BEGIN
   SELECT created_at INTO NEW.event_created_at FROM webhook_events WHERE id = NEW.webhook_event_id;
@@ -511,6 +515,7 @@ END $$;
 CREATE FUNCTION public.webhook_messages_guard_event() RETURNS trigger
     LANGUAGE plpgsql
     SET enable_seqscan TO 'off'
+    SET jit TO 'off'
     AS $$
 BEGIN
   IF EXISTS (SELECT 1 FROM webhook_messages WHERE webhook_event_id = OLD.id AND event_created_at = OLD.created_at) THEN

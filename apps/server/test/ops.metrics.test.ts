@@ -152,7 +152,7 @@ describe('/metrics after real traffic', () => {
     // The test server's pool has 10 connections; traffic opened some of them.
     expect(api.reduce((n, s) => n + s.value, 0)).toBe(10);
     expect(total(after, 'ihf_db_pool_connections', { pool: 'api', state: 'closed' })).toBeLessThan(10);
-    for (const pool of ['worker', 'worker-hot', 'worker-ops', 'worker-queue']) {
+    for (const pool of ['worker', 'worker-hot', 'worker-queue']) {
       expect(total(after, 'ihf_db_pool_connections', { pool }), pool).toBeGreaterThan(0);
       expect(select(after, 'ihf_db_pool_waiting_queries', { pool })).toHaveLength(1);
     }

@@ -1,5 +1,6 @@
 import type { Sql, TransactionSql } from '../../db/client.js';
 import type { EarlierSecret } from '../../db/repositories/subscriptions.js';
+import { messageNamedBy } from './message-lookup.js';
 
 type Db = Sql | TransactionSql;
 
@@ -63,13 +64,7 @@ export async function claimAttempts(db: Db, requests: readonly AttemptKey[], lea
         s.id AS subscription_id, s.xmin::text AS subscription_version,
         EXISTS (SELECT 1 FROM webhook_recipients w WHERE w.id = s.id) AS deliverable
       FROM req r
-      -- LIMIT 1 (the id is unique) keeps a lookup per request: joined, PostgreSQL, which
-      -- costs a probe of every partition, would rather scan them all.
-      CROSS JOIN LATERAL (
-        SELECT * FROM webhook_messages m
-        WHERE m.id = r.message_id AND m.created_at BETWEEN ihf_message_created_from(r.message_id) AND ihf_message_created_until(r.message_id)
-        LIMIT 1
-      ) m
+      CROSS JOIN ${messageNamedBy(db, 'r.message_id')} m
       JOIN webhook_events e ON e.id = m.webhook_event_id AND e.created_at = m.event_created_at
       JOIN webhook_subscriptions s ON s.id = m.webhook_subscription_id
     ), claimed AS (

@@ -1,4 +1,5 @@
 import type { Sql, TransactionSql } from '../../db/client.js';
+import { messageById, messageNamedBy } from './message-lookup.js';
 
 type Db = Sql | TransactionSql;
 
@@ -38,15 +39,9 @@ export async function logSuccesses(db: Db, attempts: readonly DeliveredAttempt[]
         ${attempts.map((a) => a.latencyMs)}::int[], ${attempts.map((a) => a.responseBody)}::text[]
       ) AS x(message_id, attempt, response_code, latency_ms, response_body)
     ), target AS (
-      -- One lookup per attempt (LIMIT 1, the id is unique), in the partition its id points
-      -- to: joined, PostgreSQL would rather scan every partition than probe each.
       SELECT x.*, m.created_at AS message_created_at, m.webhook_subscription_id, e.body, e.event_type
       FROM input x
-      CROSS JOIN LATERAL (
-        SELECT * FROM webhook_messages m
-        WHERE m.id = x.message_id AND m.created_at BETWEEN ihf_message_created_from(x.message_id) AND ihf_message_created_until(x.message_id)
-        LIMIT 1
-      ) m
+      CROSS JOIN ${messageNamedBy(db, 'x.message_id')} m
       JOIN webhook_events e ON e.id = m.webhook_event_id AND e.created_at = m.event_created_at
     ), logged AS (
       INSERT INTO webhook_deliveries
@@ -82,13 +77,13 @@ export async function logFailure(db: Db, a: FailedAttempt, nextAttemptAt: Date |
     VALUES (${a.subscriptionId}, ${a.body}::text::jsonb, 'failed', ${a.responseCode}, ${a.latencyMs}, ${a.error},
       ${a.messageId}, ${a.attempt}, ${a.eventType}, ${a.responseBody},
       -- the message's partition key; a missing message fails the reference check, as before
-      coalesce((SELECT m.created_at FROM webhook_messages m WHERE m.id = ${a.messageId} AND m.created_at BETWEEN ihf_message_created_from(${a.messageId}) AND ihf_message_created_until(${a.messageId})), now()))
+      coalesce((SELECT created_at FROM webhook_messages WHERE ${messageById(db, a.messageId)}), now()))
     ON CONFLICT (webhook_message_id, attempt, message_created_at) DO NOTHING`;
   if (logged.count === 0) return false;
   await db`
     UPDATE webhook_messages SET state = ${nextAttemptAt ? 'pending' : 'failed'}, next_attempt_at = ${nextAttemptAt},
       logged_attempts = GREATEST(logged_attempts, ${a.attempt})
-    WHERE id = ${a.messageId} AND created_at BETWEEN ihf_message_created_from(${a.messageId}) AND ihf_message_created_until(${a.messageId})`;
+    WHERE ${messageById(db, a.messageId)}`;
   return true;
 }
 

@@ -1,5 +1,6 @@
 import type { Sql, TransactionSql } from '../../db/client.js';
 import type { AttemptKey } from './claim.js';
+import { messageNamedBy } from './message-lookup.js';
 
 /**
  * Gives up claims never sent (a stopping worker hands their attempts back): each message
@@ -10,15 +11,9 @@ import type { AttemptKey } from './claim.js';
 export async function releaseClaims(db: Sql | TransactionSql, claims: readonly AttemptKey[], leaseSeconds: number): Promise<void> {
   await db`
     WITH claims AS (
-      -- One lookup per claim, in the partition its id's time names (LIMIT 1, the id is
-      -- unique): joined, PostgreSQL would rather scan every partition than probe each.
       SELECT k.id, k.created_at, x.attempt
       FROM unnest(${claims.map((c) => c.messageId)}::text[], ${claims.map((c) => c.attempt)}::int[]) AS x(message_id, attempt)
-      CROSS JOIN LATERAL (
-        SELECT id, created_at FROM webhook_messages m
-        WHERE m.id = x.message_id AND m.created_at BETWEEN ihf_message_created_from(x.message_id) AND ihf_message_created_until(x.message_id)
-        LIMIT 1
-      ) k
+      CROSS JOIN ${messageNamedBy(db, 'x.message_id')} k
     )
     UPDATE webhook_messages m SET attempts = x.attempt - 1
     FROM claims x

@@ -1,5 +1,6 @@
 import type { Sql, TransactionSql } from '../../db/client.js';
 import type { AttemptKey } from './claim.js';
+import { messageById } from './message-lookup.js';
 
 type Db = Sql | TransactionSql;
 
@@ -9,16 +10,13 @@ type Db = Sql | TransactionSql;
 const noAttemptInFlight = (db: Db, leaseSeconds: number) =>
   db`(attempts <= logged_attempts OR last_attempt_at < now() - make_interval(secs => ${leaseSeconds}))`;
 const fromLastLogged = (db: Db) => db`attempts = GREATEST(attempts, logged_attempts)`;
-// A message by its id, in the one partition its id's time points to (0023).
-const byId = (db: Db, messageId: string) =>
-  db`id = ${messageId} AND created_at BETWEEN ihf_message_created_from(${messageId}) AND ihf_message_created_until(${messageId})`;
 
 /**
  * A message whose subscription can no longer receive. Its claim, if any, is kept: another
  * job's attempt may still be on the wire, in flight until logged or its lease runs out.
  */
 export async function cancelMessage(db: Db, messageId: string): Promise<void> {
-  await db`UPDATE webhook_messages SET state = 'cancelled' WHERE ${byId(db, messageId)} AND state = 'pending'`;
+  await db`UPDATE webhook_messages SET state = 'cancelled' WHERE ${messageById(db, messageId)} AND state = 'pending'`;
 }
 
 /**
@@ -30,7 +28,7 @@ export async function cancelMessage(db: Db, messageId: string): Promise<void> {
 export async function reopenMessage(db: Db, messageId: string, leaseSeconds: number): Promise<number | undefined> {
   const [row] = await db<{ attempts: number }[]>`
     UPDATE webhook_messages SET state = 'pending', next_attempt_at = now(), ${fromLastLogged(db)}
-    WHERE ${byId(db, messageId)} AND ${noAttemptInFlight(db, leaseSeconds)} RETURNING attempts`;
+    WHERE ${messageById(db, messageId)} AND ${noAttemptInFlight(db, leaseSeconds)} RETURNING attempts`;
   return row ? row.attempts + 1 : undefined;
 }
 

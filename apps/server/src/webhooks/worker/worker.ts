@@ -57,9 +57,9 @@ export const SUCCESSES_WAITING_PER_REQUEST_SLOT = 12;
 export const BATCH_JOBS = 4;
 
 /** postgres.js passes a URL's unknown query parameters to PostgreSQL as session settings. */
-function withSessionSetting(databaseUrl: string, name: string, value: string): string {
+function withSessionSettings(databaseUrl: string, settings: Record<string, string>): string {
   const url = new URL(databaseUrl);
-  url.searchParams.set(name, value);
+  for (const [name, value] of Object.entries(settings)) url.searchParams.set(name, value);
   return url.toString();
 }
 
@@ -70,8 +70,9 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
   /** Requests in flight at once. */
   const concurrency = opts.concurrency ?? config.WEBHOOK_CONCURRENCY;
   // The engine's generic plans are kept for the session; made while a day's partition is
-  // small they would scan it as it fills. Its statements are keyed lookups: indexes only.
-  const engineUrl = withSessionSetting(withSessionSetting(opts.databaseUrl, 'plan_cache_mode', PLAN_CACHE_MODE), 'enable_seqscan', 'off');
+  // small they would scan it as it fills. Its statements are keyed lookups: indexes only,
+  // and no JIT (a plan priced with the disabled scan's penalty would compile for ~300 ms).
+  const engineUrl = withSessionSettings(opts.databaseUrl, { plan_cache_mode: PLAN_CACHE_MODE, enable_seqscan: 'off', jit: 'off' });
   const sql = createSql(engineUrl, {
     max: Math.max(4, Math.ceil(concurrency / 2) + 2),
     applicationName: 'ihf-webhook-worker',
@@ -79,16 +80,14 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
   // The hot path (claims, logged successes) has a session of its own, so a tick's statements
   // leave in one write. synchronous_commit=off: a commit a PostgreSQL crash loses leaves its
   // attempt pending with its job queued, so it is sent again, never lost (docs/webhooks.md).
-  const hotSql = createSql(withSessionSetting(engineUrl, 'synchronous_commit', 'off'), {
+  const hotSql = createSql(withSessionSettings(engineUrl, { synchronous_commit: 'off' }), {
     max: 1,
     applicationName: 'ihf-webhook-worker',
   });
-  // The backlog gauge and the dead-worker sweep read whole queue tables: the default planner.
-  const opsSql = createSql(opts.databaseUrl, { max: 2, applicationName: 'ihf-webhook-worker' });
-  const liveness = createLiveness({ databaseUrl: opts.databaseUrl, sql: opsSql, logger, sweepIntervalMs: opts.sweepIntervalMs });
+  const liveness = createLiveness({ databaseUrl: opts.databaseUrl, sql, logger, sweepIntervalMs: opts.sweepIntervalMs });
   const agents = createSenderAgents(Math.max(16, concurrency * 2));
   const registry = opts.registry ?? new Registry();
-  const telemetry = createAttemptTelemetry(createWebhookMetrics(registry, opsSql), opts.tracer);
+  const telemetry = createAttemptTelemetry(createWebhookMetrics(registry, sql), opts.tracer);
   const engine = createDeliveryEngine({
     sql,
     secretBox: createSecretBox(config.IHF_SECRET_KEY),
@@ -138,7 +137,6 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
   await liveness.start();
   watchPool(registry, 'worker', postgresPool(sql));
   watchPool(registry, 'worker-hot', postgresPool(hotSql));
-  watchPool(registry, 'worker-ops', postgresPool(opsSql));
   watchPool(registry, 'worker-queue', pgPools(queues.map((q) => q.pool)));
 
   let stopped: Promise<void> | undefined;
@@ -162,7 +160,6 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
         await liveness.end();
         await sql.end({ timeout: 2 });
         await hotSql.end({ timeout: 2 });
-        await opsSql.end({ timeout: 2 });
       })();
       return stopped;
     },
