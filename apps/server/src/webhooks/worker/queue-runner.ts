@@ -25,11 +25,12 @@ export async function migrateQueue(databaseUrl: string, logger?: Logger): Promis
 }
 
 /**
- * The queue's and the engine's statements run thousands of times a second with batches of
- * varying size, and PostgreSQL's default plan cache mode keeps re-planning them per batch
- * size (planning costs more than executing them). Their generic plans are index lookups.
+ * graphile-worker's statements run thousands of times a second with batches of varying
+ * size, and PostgreSQL's default plan cache mode keeps re-planning them per batch size
+ * (planning costs more than executing them). Their generic plans are index lookups on one
+ * table; the engine's statements, across day partitions, are planned per run (worker.ts).
  */
-export const PLAN_CACHE_MODE = 'force_generic_plan';
+const PLAN_CACHE_MODE = 'force_generic_plan';
 
 /**
  * graphile-worker's connections come from a pool we own, so we end it ourselves and an

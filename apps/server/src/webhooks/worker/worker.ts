@@ -12,7 +12,7 @@ import { createAttemptTelemetry } from '../../observability/attempt-telemetry.js
 import { pgPools, postgresPool, watchPool } from '../../observability/pools.js';
 import { createWebhookMetrics } from '../../observability/webhook-metrics.js';
 import { createLiveness } from './liveness.js';
-import { PLAN_CACHE_MODE, startQueueRunner } from './queue-runner.js';
+import { startQueueRunner } from './queue-runner.js';
 
 export interface WebhookWorkerOptions {
   config: Config;
@@ -69,10 +69,10 @@ export async function startWebhookWorker(opts: WebhookWorkerOptions): Promise<We
   if (!config.IHF_SECRET_KEY) throw new Error('IHF_SECRET_KEY is required to run the webhook worker');
   /** Requests in flight at once. */
   const concurrency = opts.concurrency ?? config.WEBHOOK_CONCURRENCY;
-  // The engine's generic plans are kept for the session; made while a day's partition is
-  // small they would scan it as it fills. Its statements are keyed lookups: indexes only,
-  // and no JIT (a plan priced with the disabled scan's penalty would compile for ~300 ms).
-  const engineUrl = withSessionSettings(opts.databaseUrl, { plan_cache_mode: PLAN_CACHE_MODE, enable_seqscan: 'off', jit: 'off' });
+  // The engine's statements are planned on each run, with the tables' sizes of the moment:
+  // a plan kept from when a day's partition was nearly empty (a fresh database, the day's
+  // first minutes) scanned or hashed the partition whole on every batch as it filled.
+  const engineUrl = withSessionSettings(opts.databaseUrl, { plan_cache_mode: 'force_custom_plan' });
   const sql = createSql(engineUrl, {
     max: Math.max(4, Math.ceil(concurrency / 2) + 2),
     applicationName: 'ihf-webhook-worker',
