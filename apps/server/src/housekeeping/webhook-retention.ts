@@ -1,4 +1,4 @@
-import type { Sql } from '../db/client.js';
+import type { Sql, TransactionSql } from '../db/client.js';
 import { runExclusive } from './exclusive.js';
 
 /** Day partitions created ahead of today; housekeeping runs hourly, so three days is ample. */
@@ -20,6 +20,11 @@ export function keepDays(retentionDays: number, schedule: readonly number[], lea
   return Math.max(retentionDays, Math.ceil(retryHorizonSeconds(schedule, leaseSeconds) / 86_400));
 }
 
+/** One retention statement for the UTC day of `now`, one replica at a time (else `skipped`). */
+function underRetentionLock(sql: Sql, now: Date, statement: (tx: TransactionSql, today: string) => Promise<number>): Promise<number | 'skipped'> {
+  return runExclusive(sql, 'ihf-housekeeping:webhook-retention', (tx) => statement(tx, now.toISOString().slice(0, 10)));
+}
+
 /**
  * Creates the webhook tables' partitions of the coming days and drops each day that ended
  * more than `keep` days before `now` (UTC), unless a queued job still carries an attempt of
@@ -27,8 +32,7 @@ export function keepDays(retentionDays: number, schedule: readonly number[], lea
  * or `skipped` while another replica does it.
  */
 export function maintainWebhookTables(sql: Sql, opts: { keep: number; now: Date }): Promise<number | 'skipped'> {
-  const today = opts.now.toISOString().slice(0, 10);
-  return runExclusive(sql, 'ihf-housekeeping:webhook-retention', async (tx) => {
+  return underRetentionLock(sql, opts.now, async (tx, today) => {
     const [row] = await tx<{ dropped: number }[]>`SELECT ihf_webhook_maintain(${opts.keep}, ${DAYS_AHEAD}, ${today}::date) AS dropped`;
     return row!.dropped;
   });
@@ -41,8 +45,7 @@ export function maintainWebhookTables(sql: Sql, opts: { keep: number; now: Date 
  * `skipped` while another replica maintains the tables.
  */
 export function expireDefaultPartitions(sql: Sql, opts: { keep: number; now: Date }): Promise<number | 'skipped'> {
-  const today = opts.now.toISOString().slice(0, 10);
-  return runExclusive(sql, 'ihf-housekeeping:webhook-retention', async (tx) => {
+  return underRetentionLock(sql, opts.now, async (tx, today) => {
     const [row] = await tx<{ deleted: number }[]>`SELECT ihf_webhook_expire_default(${opts.keep}, ${today}::date) AS deleted`;
     return row!.deleted;
   });
