@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Express } from 'express';
 
 export interface RunningServer {
@@ -20,9 +20,33 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 /** Above a load balancer's idle timeout (60 s on most), so it never reuses a socket we closed. */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
+/**
+ * Request and response constructors whose instances have the app's prototypes from birth.
+ * Express otherwise swaps both prototypes on every request (Object.setPrototypeOf), which
+ * costs V8 more than all the rest of a /healthz answer; it skips a swap to the same prototype.
+ */
+function expressMessages(app: Express) {
+  // Functions, not classes: a class's prototype cannot be made the app's own object.
+  function Request(this: IncomingMessage, socket: Socket) {
+    (IncomingMessage as unknown as (this: IncomingMessage, socket: Socket) => void).call(this, socket);
+  }
+  Request.prototype = app.request;
+  function Response(this: ServerResponse, req: IncomingMessage, options?: object) {
+    (ServerResponse as unknown as (this: ServerResponse, req: IncomingMessage, options?: object) => void).call(this, req, options);
+  }
+  Response.prototype = app.response;
+  return { IncomingMessage: Request as unknown as typeof IncomingMessage, ServerResponse: Response as unknown as typeof ServerResponse };
+}
+
 export async function listen(app: Express, port: number, host = '127.0.0.1'): Promise<RunningServer> {
   const server = createServer(
-    { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
+    {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: 1000,
+      ...expressMessages(app),
+    },
     app,
   );
   await new Promise<void>((resolve, reject) => {
