@@ -2,7 +2,7 @@
 // is stopped and restarted under it. Each test file runs its own redis-server.
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisStore } from '../src/services/limits/store.js';
+import { createRedisStore, type CounterStore } from '../src/services/limits/store.js';
 import { createTestDatabase, readProblem, startTestServer, until, type TestDatabase, type TestServer } from './support/harness.js';
 import { hasRedisServer, startRedis, type RedisProcess } from './support/redis-process.js';
 
@@ -106,6 +106,9 @@ describe.skipIf(!hasRedisServer)('Redis stopped and restarted while the API serv
   });
 });
 
+/** One request's count on one counter of a minute. */
+const countOne = async (store: CounterStore, key: string) => (await store.add([{ key, by: 1, windowSeconds: 60 }]))[0]!;
+
 describe.skipIf(!hasRedisServer)('the Redis store on its own', () => {
   it('logs the outage once and the recovery once, counting in-process in between', async () => {
     const redis = await startRedis();
@@ -114,17 +117,50 @@ describe.skipIf(!hasRedisServer)('the Redis store on its own', () => {
     const store = createRedisStore(redis.url, logger);
     try {
       expect(await store.ready(5000)).toBe(true);
-      expect((await store.add('k:outage', 1, 60)).value).toBe(1);
+      expect((await countOne(store, 'k:outage')).value).toBe(1);
       await redis.stop();
       await until('the outage to be seen', () => !store.healthy());
-      for (let i = 0; i < 3; i++) await store.add('k:outage', 1, 60); // served by the insurance
+      for (let i = 0; i < 3; i++) await countOne(store, 'k:outage'); // served by the insurance
       expect(lines.filter((l) => l.msg.startsWith('Redis unreachable') || l.msg.startsWith('Redis connection closed'))).toHaveLength(1);
       expect(lines[0]!.level).toBe(40);
       await redis.start();
       await until('the client to reconnect', () => store.healthy(), 15_000);
       expect(lines.filter((l) => l.msg.startsWith('Redis reachable again'))).toHaveLength(1);
-      expect((await store.add('k:recovered', 1, 60)).value).toBe(1);
+      expect((await countOne(store, 'k:recovered')).value).toBe(1);
       expect(await redis.client().get('ihf:rl:k:recovered')).toBe('1');
+    } finally {
+      await store.close();
+      await redis.stop();
+    }
+  });
+});
+
+describe.skipIf(!hasRedisServer)('counting in Redis', () => {
+  it('adds to every counter of a request in one command, each with its own window', async () => {
+    const redis = await startRedis();
+    const store = createRedisStore(redis.url, pino({ level: 'silent' }));
+    try {
+      expect(await store.ready(5000)).toBe(true);
+      const adds = [
+        { key: 'c:burst', by: 1, windowSeconds: 10 },
+        { key: 'c:minute', by: 1, windowSeconds: 60 },
+        { key: 'c:day', by: 1, windowSeconds: 3600 },
+      ];
+      const first = await store.add(adds);
+      expect(first.map((c) => c.value)).toEqual([1, 1, 1]);
+      expect(first[0]!.msBeforeReset).toBeGreaterThan(9_000);
+      expect(first[0]!.msBeforeReset).toBeLessThanOrEqual(10_000);
+      expect(first[2]!.msBeforeReset).toBeGreaterThan(3_590_000);
+      const second = await store.add([...adds, { key: 'c:day', by: 40, windowSeconds: 3600 }]);
+      expect(second.map((c) => c.value)).toEqual([2, 2, 2, 42]);
+      // A give-back keeps the window running; it does not start a new one.
+      const back = await store.add(adds.map((a) => ({ ...a, by: -1 })));
+      expect(back.map((c) => c.value)).toEqual([1, 1, 41]);
+      const client = redis.client();
+      expect(Number(await client.pttl('ihf:rl:c:minute'))).toBeGreaterThan(55_000);
+      expect(await client.get('ihf:rl:c:day')).toBe('41');
+      expect(await store.get('c:day')).toMatchObject({ value: 41 });
+      expect(await store.get('c:never')).toBeNull();
     } finally {
       await store.close();
       await redis.stop();
@@ -140,21 +176,21 @@ describe.skipIf(!hasRedisServer)('a Redis that is connected but hung', () => {
     const store = createRedisStore(redis.url, logger, { commandTimeoutMs: 400, watchdogIntervalMs: 100 });
     try {
       expect(await store.ready(5000)).toBe(true);
-      expect((await store.add('k:hung', 1, 60)).value).toBe(1);
+      expect((await countOne(store, 'k:hung')).value).toBe(1);
       // Every client's commands (ours, and a new connection's handshake) wait for 2.5 s.
       await redis.client().call('CLIENT', 'PAUSE', '2500', 'ALL');
       const started = Date.now();
-      const during = await store.add('k:hung', 1, 60); // waits for the watchdog, then the insurance counts it
+      const during = await countOne(store, 'k:hung'); // waits for the watchdog, then the insurance counts it
       expect(during.value).toBe(1);
       expect(Date.now() - started).toBeLessThan(1500);
       const next = Date.now();
-      await store.add('k:hung', 1, 60); // the new connection is not ready: straight to the insurance
+      await countOne(store, 'k:hung'); // the new connection is not ready: straight to the insurance
       expect(Date.now() - next).toBeLessThan(100);
       expect(lines.filter((l) => l.msg.startsWith('Redis not answering'))).toHaveLength(1);
 
       await until('Redis to answer again', () => store.healthy(), 10_000);
       expect(lines.filter((l) => l.msg.startsWith('Redis reachable again'))).toHaveLength(1);
-      expect((await store.add('k:after-hang', 1, 60)).value).toBe(1);
+      expect((await countOne(store, 'k:after-hang')).value).toBe(1);
       expect(await redis.client().get('ihf:rl:k:after-hang')).toBe('1');
     } finally {
       await store.close();

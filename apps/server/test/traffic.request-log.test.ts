@@ -138,3 +138,37 @@ describe('graceful shutdown under load', () => {
     expect(rows.length).toBeLessThanOrEqual(sent);
   });
 });
+
+describe('the access log', () => {
+  it('writes one line a request at info, with the route and without credentials; probes write none', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const t = await startTestServer({ env: { LOG_LEVEL: 'info' }, logTo: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+    try {
+      const { key } = await t.consumerWithKey(['annotations:read']);
+      const me = await t.as(key, 'GET', '/api/v2/me?x=1', undefined, { 'x-request-id': 'access-log-1' });
+      expect(me.status).toBe(200);
+      await t.request('/healthz');
+      const secret = await t.request('/api/v2/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'nobody', client_secret: 'hunter2-secret' }),
+      });
+      expect(secret.status).toBeGreaterThanOrEqual(400);
+      const access = lines.filter((l) => l.msg === 'request completed');
+      const line = access.find((l) => (l.req as { id?: string }).id === 'access-log-1');
+      expect(line).toMatchObject({
+        level: 30,
+        req: { id: 'access-log-1', method: 'GET', url: '/api/v2/me?x=1', remoteAddress: expect.stringContaining('127.0.0.1') },
+        res: { statusCode: 200 },
+        route: '/api/v2/me',
+        responseTime: expect.any(Number),
+      });
+      expect(access.some((l) => String((l.req as { url?: string }).url).startsWith('/healthz'))).toBe(false);
+      const written = JSON.stringify(lines);
+      expect(written).not.toContain(key);
+      expect(written).not.toContain('hunter2-secret');
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import type { Scope } from '@ihf/contract';
 import type { Registry } from 'prom-client';
+import type { DestinationStream } from 'pino';
 import { createApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createSql, type Sql } from '../../src/db/client.js';
@@ -42,6 +43,8 @@ export interface TestServerOptions {
   now?: () => Date;
   /** Reuse a database (e.g. to run two replicas on one); by default each server gets its own. */
   database?: TestDatabase;
+  /** Where the server's log lines go (at LOG_LEVEL); stdout when omitted. */
+  logTo?: DestinationStream;
 }
 
 export interface TestServer {
@@ -95,7 +98,7 @@ async function json(method: string, url: string, auth: string | undefined, body?
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const db = options.database ?? (await createTestDatabase());
   const config = testConfig(db.url, options.env);
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, options.logTo);
   const { app, services, metrics } = createApp({ config, sql: db.sql, logger, now: options.now });
   const running = await listen(app, 0);
   const adminToken = config.IHF_ADMIN_TOKEN!;

@@ -2,7 +2,7 @@ import type { Config } from '../../config.js';
 import type { ConsumerRow } from '../../db/repositories/consumers.js';
 import { rateLimitPolicyHeader, type PolicyState } from './headers.js';
 import { policiesFor, secondsToUtcMidnight, utcDay, type Policy } from './policy.js';
-import type { Count, CounterStore } from './store.js';
+import type { Count, CounterAdd, CounterStore } from './store.js';
 
 export interface Decision {
   admitted: boolean;
@@ -93,25 +93,20 @@ export function createTrafficLimiter(deps: {
       const toMidnight = secondsToUtcMidnight(t);
       // A little past midnight, so replicas whose clocks differ slightly still share the day's key.
       const dayTtl = toMidnight + 60;
-      const [b, m, counted] = await Promise.all([
-        store.add(plan.burstKey, 1, burst.window),
-        store.add(plan.minuteKey, 1, minute.window),
-        store.add(kDay, 1, dayTtl),
-      ]);
+      const counters = (by: number): CounterAdd[] => [
+        { key: plan.burstKey, by, windowSeconds: burst.window },
+        { key: plan.minuteKey, by, windowSeconds: minute.window },
+        { key: kDay, by, windowSeconds: dayTtl },
+      ];
+      const [b, m, counted] = (await store.add(counters(1))) as [Count, Count, Count];
       let d = counted;
       if (d.value === 1 && deps.admittedToday) {
         const earlier = await deps.admittedToday(consumer.id, t);
-        if (earlier > 0) d = await store.add(kDay, earlier, dayTtl);
+        if (earlier > 0) [d] = (await store.add([{ key: kDay, by: earlier, windowSeconds: dayTtl }])) as [Count];
       }
       const refused: Policy | undefined =
         b.value > burst.quota ? burst : m.value > minute.quota ? minute : d.value > day.quota ? day : undefined;
-      if (refused) {
-        await Promise.all([
-          store.add(plan.burstKey, -1, burst.window),
-          store.add(plan.minuteKey, -1, minute.window),
-          store.add(kDay, -1, dayTtl),
-        ]);
-      }
+      if (refused) await store.add(counters(-1));
       const taken = refused ? 1 : 0;
       lastDay.set(consumer.id, { day: today, value: d.value - taken });
       const states = [
