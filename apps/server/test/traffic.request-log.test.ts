@@ -1,8 +1,19 @@
 // The request log: every /api/v2 request recorded with its route template, written in
 // batches off the request path, and complete after a graceful shutdown under load.
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestLogEntry as LogRow } from '../src/db/repositories/request-log.js';
 import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from './support/harness.js';
+
+const rawGet = (base: string, path: string, requestId: string) =>
+  new Promise<number>((resolve, reject) => {
+    const { hostname, port } = new URL(base);
+    const req = request({ hostname, port, path, headers: { 'x-request-id': requestId } }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on('error', reject).end();
+  });
 
 const rowsFor = (t: TestServer, ids: string[]) =>
   t.sql<LogRow[]>`SELECT * FROM api_request_log WHERE request_id IN ${t.sql(ids)}`;
@@ -48,6 +59,18 @@ describe('what the log records', () => {
       expect(row.latency_ms).toBeGreaterThanOrEqual(0);
       expect(row.requested_at.toISOString()).toBe(clock.toISOString());
     });
+  });
+
+  it('keeps an unmatched path exactly as sent, quotes, braces, commas and backslashes included', async () => {
+    // Raw, not through fetch, which would percent-encode most of these.
+    const odd = ['/api/v2/a"b', '/api/v2/{a,b}', '/api/v2/back\\slash', '/api/v2/NULL', "/api/v2/it's", '/api/v2/caf%C3%A9'];
+    const ids = odd.map((_, i) => `odd-path-${i}`);
+    const statuses = await Promise.all(odd.map((path, i) => rawGet(t.url, path, ids[i]!)));
+    expect(statuses).toEqual(odd.map(() => 404));
+    await t.services.traffic.requestLog.flush();
+    const rows = await rowsFor(t, ids);
+    const byId = new Map(rows.map((r) => [r.request_id, r.endpoint]));
+    expect(ids.map((id) => byId.get(id))).toEqual(odd);
   });
 
   it('does not log requests outside /api/v2', async () => {
