@@ -1,5 +1,6 @@
 import type { Sql, TransactionSql } from '../db/client.js';
 import { runExclusive } from './exclusive.js';
+import { utcDay } from '../lib/time.js';
 
 /** Day partitions created ahead of today; housekeeping runs hourly, so three days is ample. */
 export const DAYS_AHEAD = 3;
@@ -22,7 +23,7 @@ export function keepDays(retentionDays: number, schedule: readonly number[], lea
 
 /** One retention statement for the UTC day of `now`, one replica at a time (else `skipped`). */
 function underRetentionLock(sql: Sql, now: Date, statement: (tx: TransactionSql, today: string) => Promise<number>): Promise<number | 'skipped'> {
-  return runExclusive(sql, 'ihf-housekeeping:webhook-retention', (tx) => statement(tx, now.toISOString().slice(0, 10)));
+  return runExclusive(sql, 'ihf-housekeeping:webhook-retention', (tx) => statement(tx, utcDay(now)));
 }
 
 /**

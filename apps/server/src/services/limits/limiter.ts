@@ -1,7 +1,8 @@
 import type { Config } from '../../config.js';
 import type { ConsumerRow } from '../../db/repositories/consumers.js';
 import { rateLimitPolicyHeader, type PolicyState } from './headers.js';
-import { policiesFor, secondsToUtcMidnight, utcDay, type Policy } from './policy.js';
+import { utcDay } from '../../lib/time.js';
+import { policiesFor, secondsToUtcMidnight, type Policy } from './policy.js';
 import type { Count, CounterAdd, CounterStore } from './store.js';
 
 export interface Decision {

@@ -25,17 +25,6 @@ export function policiesFor(
   ];
 }
 
-const DAY_MS = 86_400_000;
-// The last day's string, kept: formatting a date costs more than the rest of a limit check.
-let lastDay = { number: Number.NaN, text: '' };
-
-/** The UTC date a day counter belongs to, e.g. 2026-11-25. */
-export function utcDay(now: Date): string {
-  const number = Math.floor(now.getTime() / DAY_MS);
-  if (number !== lastDay.number) lastDay = { number, text: now.toISOString().slice(0, 10) };
-  return lastDay.text;
-}
-
 /** Seconds from `now` to the next UTC midnight, at least 1. */
 export const secondsToUtcMidnight = (now: Date): number =>
   Math.max(1, Math.ceil((nextUtcMidnight(now).getTime() - now.getTime()) / 1000));

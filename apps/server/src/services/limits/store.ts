@@ -54,6 +54,11 @@ async function addTo(limiter: RateLimiterMemory, { key, by, windowSeconds }: Cou
   }
 }
 
+async function countIn(limiter: RateLimiterMemory, key: string): Promise<Count | null> {
+  const res = await limiter.get(key);
+  return res ? toCount(res) : null;
+}
+
 const inProcess = () => new RateLimiterMemory({ keyPrefix: KEY_PREFIX, points: UNREACHABLE, duration: 60 });
 const addAllTo = (limiter: RateLimiterMemory, adds: readonly CounterAdd[]) => Promise.all(adds.map((add) => addTo(limiter, add)));
 
@@ -93,10 +98,7 @@ export function createMemoryStore(): CounterStore {
   return {
     kind: 'memory',
     add: (adds) => addAllTo(limiter, adds),
-    async get(key) {
-      const res = await limiter.get(key);
-      return res ? toCount(res) : null;
-    },
+    get: (key) => countIn(limiter, key),
     healthy: () => true,
     ready: async () => true,
     async close() {},
@@ -205,16 +207,12 @@ export function createRedisStore(url: string, logger: Logger, opts: { commandTim
     async get(key) {
       const client = current;
       const stored = `${KEY_PREFIX}:${key}`;
-      const inInsurance = async () => {
-        const res = await insurance.get(key);
-        return res ? toCount(res) : null;
-      };
-      if (!client.isReady) return inInsurance();
+      if (!client.isReady) return countIn(insurance, key);
       try {
         const [value, ttl] = await client.multi().get(stored).pTTL(stored).exec();
         return value === null ? null : { value: Number(value), msBeforeReset: Math.max(0, Number(ttl)) };
       } catch {
-        return inInsurance();
+        return countIn(insurance, key);
       }
     },
     healthy: () => current.isReady,
