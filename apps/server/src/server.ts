@@ -35,6 +35,10 @@ function expressMessages(app: Express) {
     (ServerResponse as unknown as (this: ServerResponse, req: IncomingMessage, options?: object) => void).call(this, req, options);
   }
   Response.prototype = app.response;
+  // V8 sizes an instance's in-object fields from its constructor's chain. Without these
+  // links it counts none of Node's fields, and a response is born in slow dictionary mode.
+  Object.setPrototypeOf(Request, IncomingMessage);
+  Object.setPrototypeOf(Response, ServerResponse);
   return { IncomingMessage: Request as unknown as typeof IncomingMessage, ServerResponse: Response as unknown as typeof ServerResponse };
 }
 
