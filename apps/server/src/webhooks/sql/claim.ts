@@ -1,6 +1,6 @@
 import type { Sql, TransactionSql } from '../../db/client.js';
 import type { EarlierSecret } from '../../db/repositories/subscriptions.js';
-import { messageNamedBy } from './message-lookup.js';
+import { createdSpan, messageNamedBy, withinSpan } from './message-lookup.js';
 
 type Db = Sql | TransactionSql;
 
@@ -53,6 +53,7 @@ export interface AttemptKey {
  * carries, and the event's creation time kept on the message.
  */
 export async function claimAttempts(db: Db, requests: readonly AttemptKey[], leaseSeconds: number): Promise<(ClaimedContext | undefined)[]> {
+  const span = createdSpan(requests.map((r) => r.messageId));
   const rows = await db<ClaimedContext[]>`
     WITH req AS (
       SELECT * FROM unnest(${requests.map((r) => r.messageId)}::text[], ${requests.map((r) => r.attempt)}::int[])
@@ -64,13 +65,13 @@ export async function claimAttempts(db: Db, requests: readonly AttemptKey[], lea
         s.id AS subscription_id, s.xmin::text AS subscription_version,
         EXISTS (SELECT 1 FROM webhook_recipients w WHERE w.id = s.id) AS deliverable
       FROM req r
-      CROSS JOIN ${messageNamedBy(db, 'r.message_id')} m
+      CROSS JOIN ${messageNamedBy(db, 'r.message_id', span)} m
       JOIN webhook_events e ON e.id = m.webhook_event_id AND e.created_at = m.event_created_at
       JOIN webhook_subscriptions s ON s.id = m.webhook_subscription_id
     ), claimed AS (
       UPDATE webhook_messages m SET attempts = ctx.requested_attempt, last_attempt_at = now()
       FROM ctx
-      WHERE m.id = ctx.message_id AND m.created_at = ctx.message_created_at AND ctx.deliverable AND NOT ctx.attempt_logged AND m.state = 'pending' AND (
+      WHERE m.id = ctx.message_id AND m.created_at = ctx.message_created_at AND ${withinSpan(db, 'm.created_at', span)} AND ctx.deliverable AND NOT ctx.attempt_logged AND m.state = 'pending' AND (
         m.attempts = ctx.requested_attempt - 1
         OR (m.attempts = ctx.requested_attempt AND m.last_attempt_at < now() - make_interval(secs => ${leaseSeconds}))
       )

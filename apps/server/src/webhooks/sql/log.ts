@@ -1,5 +1,5 @@
 import type { Sql, TransactionSql } from '../../db/client.js';
-import { messageById, messageNamedBy } from './message-lookup.js';
+import { createdSpan, messageById, messageNamedBy, withinSpan } from './message-lookup.js';
 
 type Db = Sql | TransactionSql;
 
@@ -31,6 +31,7 @@ export interface FailedAttempt {
  */
 export async function logSuccesses(db: Db, attempts: readonly DeliveredAttempt[]): Promise<void> {
   const ids = attempts.map((a) => a.messageId);
+  const span = createdSpan(ids);
   const subscriptions = [...new Set(attempts.map((a) => a.subscriptionId))];
   await db`
     WITH input AS (
@@ -41,7 +42,7 @@ export async function logSuccesses(db: Db, attempts: readonly DeliveredAttempt[]
     ), target AS (
       SELECT x.*, m.created_at AS message_created_at, m.webhook_subscription_id, e.body, e.event_type
       FROM input x
-      CROSS JOIN ${messageNamedBy(db, 'x.message_id')} m
+      CROSS JOIN ${messageNamedBy(db, 'x.message_id', span)} m
       JOIN webhook_events e ON e.id = m.webhook_event_id AND e.created_at = m.event_created_at
     ), logged AS (
       INSERT INTO webhook_deliveries
@@ -56,7 +57,7 @@ export async function logSuccesses(db: Db, attempts: readonly DeliveredAttempt[]
       RETURNING 1
     ), message AS (
       UPDATE webhook_messages m SET state = 'delivered', next_attempt_at = NULL, logged_attempts = GREATEST(m.logged_attempts, x.attempt)
-      FROM target x WHERE m.id = x.message_id AND m.created_at = x.message_created_at RETURNING 1
+      FROM target x WHERE m.id = x.message_id AND m.created_at = x.message_created_at AND ${withinSpan(db, 'm.created_at', span)} RETURNING 1
     ), healthy AS (
       UPDATE webhook_subscriptions s SET consecutive_failures = 0
       WHERE s.id = ANY(${subscriptions}::uuid[]) AND s.consecutive_failures > 0 RETURNING 1

@@ -1,6 +1,6 @@
 import type { Sql, TransactionSql } from '../../db/client.js';
 import type { AttemptKey } from './claim.js';
-import { messageNamedBy } from './message-lookup.js';
+import { createdSpan, messageNamedBy, withinSpan } from './message-lookup.js';
 
 /**
  * Gives up claims never sent (a stopping worker hands their attempts back): each message
@@ -9,14 +9,15 @@ import { messageNamedBy } from './message-lookup.js';
  * worker may have taken the attempt over and be sending it.
  */
 export async function releaseClaims(db: Sql | TransactionSql, claims: readonly AttemptKey[], leaseSeconds: number): Promise<void> {
+  const span = createdSpan(claims.map((c) => c.messageId));
   await db`
     WITH claims AS (
       SELECT k.id, k.created_at, x.attempt
       FROM unnest(${claims.map((c) => c.messageId)}::text[], ${claims.map((c) => c.attempt)}::int[]) AS x(message_id, attempt)
-      CROSS JOIN ${messageNamedBy(db, 'x.message_id')} k
+      CROSS JOIN ${messageNamedBy(db, 'x.message_id', span)} k
     )
     UPDATE webhook_messages m SET attempts = x.attempt - 1
     FROM claims x
-    WHERE m.id = x.id AND m.created_at = x.created_at AND m.attempts = x.attempt AND m.logged_attempts < x.attempt
+    WHERE m.id = x.id AND m.created_at = x.created_at AND ${withinSpan(db, 'm.created_at', span)} AND m.attempts = x.attempt AND m.logged_attempts < x.attempt
       AND m.last_attempt_at >= now() - make_interval(secs => ${leaseSeconds})`;
 }
