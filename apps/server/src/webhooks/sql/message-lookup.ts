@@ -9,12 +9,7 @@ type Db = Sql | TransactionSql;
 export const messageById = (db: Db, messageId: string) =>
   db`id = ${messageId} AND created_at BETWEEN ihf_message_created_from(${messageId}) AND ihf_message_created_until(${messageId})`;
 
-/**
- * The creation times a batch of message ids can name, as constants: planned with them
- * (the engine's sessions plan each run), a statement keeps only the batch's day
- * partitions instead of planning every one kept (planning the claim took 8.7 ms with 35
- * partitions, 1.9 ms with this). Null (unbounded) when an id carries no time.
- */
+/** The creation times a batch of message ids can name. */
 export interface CreatedSpan {
   from: Date;
   until: Date;
@@ -23,6 +18,12 @@ export interface CreatedSpan {
 /** The time in an id as ihf_message_created_at (0023) reads it: a UUIDv7's milliseconds. */
 const UUID_V7_TAIL = /^[0-9a-f]{12}7/;
 
+/**
+ * The creation times a batch of message ids can name, as constants: planned with them
+ * (the engine's sessions plan each run), a statement keeps only the batch's day
+ * partitions instead of planning every one kept, whose cost grows with the retention
+ * (bench/README.md). Null (unbounded) when an id carries no time.
+ */
 export function createdSpan(ids: readonly string[]): CreatedSpan | null {
   let from = Number.POSITIVE_INFINITY;
   let until = Number.NEGATIVE_INFINITY;
