@@ -166,6 +166,33 @@ describe.skipIf(!hasRedisServer)('counting in Redis', () => {
       await redis.stop();
     }
   });
+  it('counts the requests of one turn of the event loop in one command, each with its own answer', async () => {
+    const redis = await startRedis();
+    const store = createRedisStore(redis.url, pino({ level: 'silent' }));
+    const client = redis.client();
+    const scriptCalls = async () => {
+      const stats = String(await client.info('commandstats'));
+      return [...stats.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    };
+    try {
+      expect(await store.ready(5000)).toBe(true);
+      await store.add([{ key: 't:warm', by: 1, windowSeconds: 60 }]); // loads the script
+      const before = await scriptCalls();
+      const requests = Array.from({ length: 25 }, (_, i) => [
+        { key: 't:minute', by: 1, windowSeconds: 60 },
+        { key: `t:own:${i}`, by: i + 1, windowSeconds: 60 },
+      ]);
+      const answers = await Promise.all(requests.map((adds) => store.add(adds)));
+      expect(await scriptCalls()).toBe(before + 1);
+      // In the order the requests asked, as if one after another.
+      expect(answers.map((a) => a[0]!.value)).toEqual(requests.map((_, i) => i + 1));
+      expect(answers.map((a) => a[1]!.value)).toEqual(requests.map((_, i) => i + 1));
+      expect(await client.get('ihf:rl:t:minute')).toBe('25');
+    } finally {
+      await store.close();
+      await redis.stop();
+    }
+  });
 });
 
 describe.skipIf(!hasRedisServer)('a Redis that is connected but hung', () => {
