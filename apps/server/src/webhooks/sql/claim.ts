@@ -53,10 +53,11 @@ export interface AttemptKey {
  * carries, and the event's creation time kept on the message.
  */
 export async function claimAttempts(db: Db, requests: readonly AttemptKey[], leaseSeconds: number): Promise<(ClaimedContext | undefined)[]> {
-  const span = createdSpan(requests.map((r) => r.messageId));
+  const ids = requests.map((r) => r.messageId);
+  const span = createdSpan(ids);
   const rows = await db<ClaimedContext[]>`
     WITH req AS (
-      SELECT * FROM unnest(${requests.map((r) => r.messageId)}::text[], ${requests.map((r) => r.attempt)}::int[])
+      SELECT * FROM unnest(${ids}::text[], ${requests.map((r) => r.attempt)}::int[])
         AS r(message_id, attempt)
     ), ctx AS (
       SELECT r.attempt AS requested_attempt, m.id AS message_id, m.created_at AS message_created_at, m.state, m.attempts, m.last_attempt_at AS claimed_at,

@@ -9,11 +9,12 @@ import { createdSpan, messageNamedBy, withinSpan } from './message-lookup.js';
  * worker may have taken the attempt over and be sending it.
  */
 export async function releaseClaims(db: Sql | TransactionSql, claims: readonly AttemptKey[], leaseSeconds: number): Promise<void> {
-  const span = createdSpan(claims.map((c) => c.messageId));
+  const ids = claims.map((c) => c.messageId);
+  const span = createdSpan(ids);
   await db`
     WITH claims AS (
       SELECT k.id, k.created_at, x.attempt
-      FROM unnest(${claims.map((c) => c.messageId)}::text[], ${claims.map((c) => c.attempt)}::int[]) AS x(message_id, attempt)
+      FROM unnest(${ids}::text[], ${claims.map((c) => c.attempt)}::int[]) AS x(message_id, attempt)
       CROSS JOIN ${messageNamedBy(db, 'x.message_id', span)} k
     )
     UPDATE webhook_messages m SET attempts = x.attempt - 1
